@@ -1,0 +1,1 @@
+"""One module per ``deskpulse`` command; see device/cli.py for the contract."""

@@ -1,0 +1,130 @@
+"""The one event vocabulary that every part of deskpulse speaks.
+
+The sensing and coaching engines emit ``Event`` objects; the SQLite history,
+the MQTT outbox, the trace recorder, the replay printer and the dashboard all
+consume the same objects (or their JSON form), so a field means the same thing
+everywhere.
+
+Every event carries:
+
+- ``v``: the schema version of the payload (bumped on incompatible changes);
+- ``id``: unique and time-sortable (lexicographic order == time order), so
+  MQTT consumers can dedupe at-least-once deliveries and SQL can page by id;
+- ``type``: one of ``TYPES``;
+- ``t``: engine seconds (monotonic axis; in a replay, seconds since the
+  trace's start). Durations are always computed on this axis, never from wall
+  clock, so NTP jumps cannot distort them;
+- ``ts``: wall-clock time of ``t`` as ISO 8601 with its UTC offset;
+- type-specific fields, documented in ``TYPES``.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+#: Every event type with the fields it carries beyond v/id/type/t/ts.
+TYPES: dict[str, str] = {
+    "sit_start": "sensor (seat|pir|both); new_bout (bool): this sit begins a new bout",
+    "sit_end": "seated_s: length of this sit",
+    "break": "a break was taken (off the chair >= break_s): bout_start_ts, bout_end_ts, "
+             "bout_s (bout length), seated_s, prompts, exercises_done, max_level",
+    "prompt": "level (1 seated routine, 2 reminder, 3 walk), kind (seated|reminder|walk), "
+              "exercise {key,name,instructions}, bout_s, beep (bool), repeat (int)",
+    "exercise_done": "how (pir|button|break|command), level, exercise (key), latency_s",
+    "snooze": "minutes, until_ts, in_row",
+    "snooze_refused": "in_row, limit",
+    "pause": "minutes, until_ts, source",
+    "resume": "reason (timer|command)",
+    "command_rejected": "source, reason",
+    "daemon_start": "version, sensors, resumed_bout (bool)",
+    "daemon_stop": "reason",
+}
+
+#: The types that mark the edges of sitting, for consumers that only need occupancy.
+OCCUPANCY_TYPES = frozenset({"sit_start", "sit_end"})
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    t: float
+    ts: str
+    id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    v: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"v": self.v, "id": self.id, "type": self.type,
+                               "t": round(self.t, 3), "ts": self.ts}
+        out.update(self.data)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Event":
+        d = dict(d)
+        core = {k: d.pop(k) for k in ("type", "t", "ts", "id")}
+        v = d.pop("v", SCHEMA_VERSION)
+        return cls(type=core["type"], t=float(core["t"]), ts=core["ts"], id=core["id"], data=d, v=v)
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _b32(n: int, width: int) -> str:
+    out = []
+    for _ in range(width):
+        out.append(_CROCKFORD[n & 31])
+        n >>= 5
+    return "".join(reversed(out))
+
+
+class IdFactory:
+    """ULID-shaped ids: 48-bit milliseconds, a 16-bit sequence, a 64-bit node.
+
+    Lexicographic order is time order (then emission order within a
+    millisecond). ``node`` distinguishes processes: the daemon draws a random
+    one at start so ids from before and after a restart never collide; a
+    replay uses a fixed node so its output is deterministic.
+    """
+
+    def __init__(self, node: int | None = None):
+        self.node = int.from_bytes(os.urandom(8), "big") if node is None else node & (2**64 - 1)
+        self._last_ms = -1
+        self._seq = itertools.count()
+
+    def new(self, wall: datetime) -> str:
+        ms = int(wall.timestamp() * 1000)
+        if ms != self._last_ms:
+            self._last_ms = ms
+            self._seq = itertools.count()
+        seq = next(self._seq) & 0xFFFF
+        return _b32(ms, 10) + _b32(seq, 4) + _b32(self.node, 13)
+
+
+class EventFactory:
+    """Builds events from engine time, mapping it to wall clock via ``wall_at``.
+
+    ``wall_at(t)`` returns the timezone-aware wall time of engine second ``t``
+    (the clock module provides it), which lets back-dated events carry the
+    wall time of the moment they describe, not of the moment they were known.
+    """
+
+    def __init__(self, wall_at, ids: IdFactory | None = None):
+        self.wall_at = wall_at
+        self.ids = ids or IdFactory()
+
+    def make(self, type_: str, t: float, **data: Any) -> Event:
+        if type_ not in TYPES:
+            raise ValueError(f"unknown event type {type_!r}")
+        wall = self.wall_at(t)
+        return Event(type=type_, t=t, ts=wall.isoformat(timespec="milliseconds"),
+                     id=self.ids.new(wall), data=data)

@@ -1,0 +1,10 @@
+"""Shared test fixtures. Area fixtures live in tests/<area>/conftest.py."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
