@@ -1,0 +1,470 @@
+"""The SQLite history: events, bouts, days, the daemon's kv state and the MQTT outbox.
+
+Why it looks like this:
+
+- **Batched writes.** ``add`` only buffers; ``flush`` (called by the daemon
+  every ``history.flush_interval_s``) writes the whole batch in one
+  transaction. An SD card wears under per-second commits; one commit a minute
+  costs a few pages.
+- **WAL, synchronous=NORMAL.** Readers (the dashboard) never block the writer
+  and a crash (kill -9, OOM) never loses a committed batch or corrupts the
+  file. A power cut may lose the last batch or so, never the file.
+- **The daemon never dies of its history.** A failed write (disk full,
+  read-only card, a locked file) is counted (``write_errors``), logged once
+  per streak, and retried at the next flush with the events still buffered
+  (at most ``max_buffer``; beyond that the oldest are dropped, counted and
+  logged). ``add``, ``set``, ``flush`` and ``close`` never raise.
+- **Derived tables are recomputed, not incremented.** Each flush rebuilds the
+  ``bouts`` and ``days`` rows of the desk days it touched from that day's
+  stored events (a day is a few hundred events), so a crash, a retry or a
+  restart can never double-count.
+
+The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS[i]`` takes
+version ``i`` to ``i + 1``. v1 is the schema of the team brief.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections import deque
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Iterable
+
+from device.errors import UserError
+from device.events import Event
+from device.rollup import Bout, DayStats, Rollup, parse_ts
+
+log = logging.getLogger("deskpulse.store")
+
+MIGRATIONS: list[str] = [
+    # v0 -> v1: the schema of the team brief.
+    """
+    CREATE TABLE events (id TEXT PRIMARY KEY, type TEXT NOT NULL, ts TEXT NOT NULL,
+                         utc REAL NOT NULL, day TEXT NOT NULL, json TEXT NOT NULL);
+    CREATE INDEX events_day ON events(day);
+    CREATE TABLE bouts (start_utc REAL PRIMARY KEY, start_ts TEXT NOT NULL, end_ts TEXT NOT NULL,
+                        day TEXT NOT NULL, bout_s REAL, seated_s REAL, prompts INTEGER,
+                        exercises_done INTEGER, max_level INTEGER);
+    CREATE INDEX bouts_day ON bouts(day);
+    CREATE TABLE days (day TEXT PRIMARY KEY, seated_s REAL, bouts INTEGER, longest_bout_s REAL,
+                       bouts_over_30 INTEGER, bouts_over_60 INTEGER, breaks INTEGER, prompts INTEGER,
+                       exercises_done INTEGER, done_pir INTEGER, done_button INTEGER, done_break INTEGER,
+                       done_command INTEGER, snoozes INTEGER, compliance REAL);
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL,
+                         created_utc REAL NOT NULL, payload TEXT NOT NULL);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+DEFAULT_MAX_BUFFER = 50_000
+
+
+class StoreError(UserError):
+    """The history file cannot be used at all (not a database, from a newer deskpulse, missing)."""
+
+
+# -- opening ---------------------------------------------------------------------------------
+def _check_version(conn: sqlite3.Connection, where: str) -> int:
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"{where}: not a deskpulse history database ({e})") from None
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{where}: history schema v{version} is newer than this deskpulse "
+                         f"understands (v{SCHEMA_VERSION}); upgrade deskpulse")
+    return version
+
+
+def migrate(conn: sqlite3.Connection, where: str = "history") -> int:
+    """Bring an open (autocommit) connection to ``SCHEMA_VERSION``; each step is one transaction."""
+    version = _check_version(conn, where)
+    while version < SCHEMA_VERSION:
+        conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
+        version += 1
+    return version
+
+
+def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
+    """A read-only connection (``file:...?mode=ro``) for the dashboard and ``export``; rows are ``sqlite3.Row``.
+
+    Raises ``StoreError`` (one line, for a person) when the file is missing,
+    not a database, or from a newer schema.
+    """
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise StoreError(f"{p}: no history database there")
+    try:
+        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise StoreError(f"{p}: cannot open the history database ({e})") from None
+    try:
+        version = _check_version(conn, str(p))
+        if version < SCHEMA_VERSION:
+            raise StoreError(f"{p}: history schema v{version} is older than v{SCHEMA_VERSION}; "
+                             f"start the daemon once to migrate it")
+    except BaseException:
+        conn.close()
+        raise
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def integrity_check(target: str | os.PathLike | sqlite3.Connection) -> list[str]:
+    """``PRAGMA integrity_check``: an empty list when the file is sound, else SQLite's findings."""
+    conn = target if isinstance(target, sqlite3.Connection) else open_readonly(target)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    finally:
+        if conn is not target:
+            conn.close()
+    return [] if rows == ["ok"] else rows
+
+
+# -- reading (plain SQL on any connection, read-only or not) ------------------------------------
+def _iso(d: date | str | None) -> str | None:
+    return d.isoformat() if isinstance(d, date) else d
+
+
+def read_days(conn: sqlite3.Connection, from_date: date | str | None = None,
+              to_date: date | str | None = None) -> list[DayStats]:
+    sql = f"SELECT {', '.join(DayStats.COLUMNS)} FROM days WHERE day >= ? AND day <= ? ORDER BY day"
+    rows = conn.execute(sql, (_iso(from_date) or "0000", _iso(to_date) or "9999")).fetchall()
+    return [DayStats.from_row(r) for r in rows]
+
+
+def read_bouts(conn: sqlite3.Connection, from_date: date | str | None = None,
+               to_date: date | str | None = None) -> list[Bout]:
+    sql = f"SELECT {', '.join(Bout.COLUMNS)} FROM bouts WHERE day >= ? AND day <= ? ORDER BY start_utc"
+    rows = conn.execute(sql, (_iso(from_date) or "0000", _iso(to_date) or "9999")).fetchall()
+    return [Bout.from_row(r) for r in rows]
+
+
+def read_events(conn: sqlite3.Connection, day: date | str | None = None, from_id: str | None = None,
+                limit: int | None = 1000, to_day: date | str | None = None) -> list[tuple[str, Event]]:
+    """(day, event) pairs in id order; ``from_id`` pages (ids strictly after it).
+
+    ``day`` alone selects one desk day; with ``to_day`` it is a range (either may be None).
+    """
+    where, args = ["id > ?"], [from_id or ""]
+    if to_day is None and day is not None:
+        where.append("day = ?")
+        args.append(_iso(day))
+    else:
+        if day is not None:
+            where.append("day >= ?")
+            args.append(_iso(day))
+        if to_day is not None:
+            where.append("day <= ?")
+            args.append(_iso(to_day))
+    sql = f"SELECT day, json FROM events WHERE {' AND '.join(where)} ORDER BY id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [(r[0], Event.from_dict(json.loads(r[1]))) for r in conn.execute(sql, args)]
+
+
+def _day_events(conn: sqlite3.Connection, day: str) -> list[Event]:
+    # rowid = insertion (emission) order, which survives a wall clock stepping back; ids may not.
+    rows = conn.execute("SELECT json FROM events WHERE day = ? ORDER BY rowid", (day,))
+    return [Event.from_dict(json.loads(r[0])) for r in rows]
+
+
+def _rollup_day(day: str, events: Iterable[Event], boundary: time, as_of: datetime | None = None):
+    r = Rollup(boundary)
+    d = date.fromisoformat(day)
+    for e in events:
+        r.add(e, day=d)
+    days = r.days(as_of)
+    return (days[0] if days else DayStats(d)), r.bouts(as_of)
+
+
+class Store:
+    """The daemon's history writer. Owned by the loop thread; a lock makes stray calls safe.
+
+    ``Store(path, boundary)``; ``add(events)``; ``flush()`` every
+    ``history.flush_interval_s``; ``get``/``set`` for resume state (written
+    with the next flush); ``close()`` (safe twice; also a context manager).
+    """
+
+    def __init__(self, path: str | os.PathLike, boundary: time | str = time(0), *,
+                 max_buffer: int = DEFAULT_MAX_BUFFER, busy_timeout_s: float = 2.0):
+        if isinstance(boundary, str):
+            from device.config import parse_hhmm
+            boundary = parse_hhmm(boundary)
+        self.path = Path(path).expanduser()
+        self.boundary = boundary
+        self.max_buffer = max_buffer
+        self.busy_timeout_s = busy_timeout_s
+        self._lock = threading.RLock()
+        self._pending: deque[tuple[Event, str, float]] = deque()
+        self._kv_pending: dict[str, str | None] = {}
+        self._tagger = Rollup(boundary)
+        self._conn: sqlite3.Connection | None = None
+        self._closed = False
+        self.write_errors = 0
+        self.dropped = 0
+        self.flushes = 0
+        self.events_written = 0
+        self.last_error: str | None = None
+        self._failing = False
+        self._open()
+
+    @classmethod
+    def for_config(cls, cfg, **kw) -> "Store":
+        from device.config import default_db_path, parse_hhmm
+        return cls(default_db_path(cfg), parse_hhmm(cfg.coaching.day_boundary), **kw)
+
+    # -- connection ------------------------------------------------------------------------
+    def _open(self) -> bool:
+        """Open and migrate; on failure remember why and try again at the next flush."""
+        try:
+            new = not self.path.exists()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=self.busy_timeout_s)
+            if new:
+                os.chmod(self.path, 0o640)  # history is personal: no world read
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    log.warning("%s: journal_mode is %s, not wal", self.path, mode)
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA journal_size_limit=4194304")
+                migrate(conn, str(self.path))
+                self._seed_tagger(conn)
+            except BaseException:
+                conn.close()
+                raise
+        except StoreError:
+            raise
+        except (sqlite3.OperationalError, OSError) as e:  # read-only, locked, full: may pass
+            self._failed(e, "open")
+            return False
+        except sqlite3.DatabaseError as e:  # not a database, malformed: will not pass by itself
+            raise StoreError(f"{self.path}: not a usable history database ({e})") from None
+        self._conn = conn
+        return True
+
+    def _seed_tagger(self, conn: sqlite3.Connection) -> None:
+        """Replay the last stored desk day so a bout running across a restart keeps its day."""
+        row = conn.execute("SELECT day FROM events ORDER BY rowid DESC LIMIT 1").fetchone()
+        if row is None:
+            return
+        tagger = Rollup(self.boundary)
+        d = date.fromisoformat(row[0])
+        for e in _day_events(conn, row[0]):
+            tagger.add(e, day=d)
+        for e, day, _ in self._pending:  # events buffered while the file could not be opened
+            tagger.add(e, day=date.fromisoformat(day))
+        tagger.prune()
+        self._tagger = tagger
+
+    @property
+    def conn(self) -> sqlite3.Connection | None:
+        """The writer connection (for tests, ``doctor`` and the outbox sender on the loop thread)."""
+        return self._conn
+
+    # -- writing ---------------------------------------------------------------------------
+    def add(self, events: Event | Iterable[Event]) -> None:
+        """Buffer events for the next flush; tags each with its desk day now (bout context)."""
+        if isinstance(events, Event):
+            events = (events,)
+        with self._lock:
+            for e in events:
+                try:
+                    day = self._tagger.add(e)
+                    utc = parse_ts(e.ts).timestamp()
+                except (ValueError, TypeError, AttributeError) as err:
+                    self.dropped += 1
+                    log.error("history: dropped a malformed event %r: %s", getattr(e, "id", e), err)
+                    continue
+                self._pending.append((e, day.isoformat(), utc))
+                if self._tagger.open_bout_day is None:
+                    self._tagger.prune()
+            over = len(self._pending) - self.max_buffer
+            if over > 0:
+                for _ in range(over):
+                    self._pending.popleft()
+                if self.dropped == 0 or (self.dropped + over) // 1000 != self.dropped // 1000:
+                    log.error("history: write buffer full (%d events); dropped the oldest, %d so far",
+                              self.max_buffer, self.dropped + over)
+                self.dropped += over
+
+    def set(self, key: str, value: str | None) -> None:
+        """Buffer a kv write (``None`` deletes); written in the next flush's transaction."""
+        with self._lock:
+            self._kv_pending[key] = value
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        with self._lock:
+            if key in self._kv_pending:
+                v = self._kv_pending[key]
+                return default if v is None else v
+            if self._conn is None:
+                return default
+            try:
+                row = self._conn.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error as e:
+                log.warning("history: cannot read kv %s: %s", key, e)
+                return default
+            return default if row is None or row[0] is None else row[0]
+
+    def set_json(self, key: str, value: Any) -> None:
+        self.set(key, None if value is None else json.dumps(value, separators=(",", ":")))
+
+    def get_json(self, key: str, default: Any = None) -> Any:
+        raw = self.get(key)
+        if raw is None:
+            return default
+        try:
+            return json.loads(raw)
+        except ValueError:
+            log.warning("history: kv %s is not JSON; ignored", key)
+            return default
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def flush(self) -> bool:
+        """Write everything buffered in one transaction. True on success (or nothing to do); never raises."""
+        with self._lock:
+            if not self._pending and not self._kv_pending:
+                return True
+            if self._conn is None and not self._open():
+                return False
+            batch = list(self._pending)
+            kv = dict(self._kv_pending)
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                written = self._write(conn, batch, kv)
+                conn.execute("COMMIT")
+            except (sqlite3.Error, OSError) as e:
+                try:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                self._failed(e, "write")
+                return False
+            for _ in batch:
+                self._pending.popleft()
+            for k, v in kv.items():
+                if self._kv_pending.get(k, object()) == v:
+                    del self._kv_pending[k]
+            self.flushes += 1
+            self.events_written += written
+            if self._failing:
+                log.warning("history: writing again after %d failed attempts; %d events caught up",
+                            self.write_errors, len(batch))
+                self._failing = False
+            return True
+
+    def _write(self, conn: sqlite3.Connection, batch: list[tuple[Event, str, float]],
+               kv: dict[str, str | None]) -> int:
+        written = 0
+        for e, day, utc in batch:
+            payload = e.to_json()
+            cur = conn.execute("INSERT OR IGNORE INTO events (id, type, ts, utc, day, json) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", (e.id, e.type, e.ts, utc, day, payload))
+            if cur.rowcount == 1:  # a retried batch must not queue an event twice for MQTT
+                conn.execute("INSERT INTO outbox (event_id, created_utc, payload) VALUES (?, ?, ?)",
+                             (e.id, utc, payload))
+                written += 1
+        for day in sorted({day for _, day, _ in batch}):
+            stats, bouts = _rollup_day(day, _day_events(conn, day), self.boundary)
+            conn.execute("DELETE FROM bouts WHERE day = ?", (day,))
+            conn.executemany(f"INSERT OR REPLACE INTO bouts ({', '.join(Bout.COLUMNS)}) "
+                             f"VALUES ({', '.join('?' * len(Bout.COLUMNS))})", [b.as_row() for b in bouts])
+            conn.execute(f"INSERT OR REPLACE INTO days ({', '.join(DayStats.COLUMNS)}) "
+                         f"VALUES ({', '.join('?' * len(DayStats.COLUMNS))})", stats.as_row())
+        for k, v in kv.items():
+            if v is None:
+                conn.execute("DELETE FROM kv WHERE key = ?", (k,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (k, v))
+        return written
+
+    def _failed(self, e: BaseException, what: str) -> None:
+        self.write_errors += 1
+        self.last_error = f"{what}: {e}"
+        if not self._failing:
+            log.error("history: cannot %s %s (%s); keeping %d events buffered and retrying",
+                      what, self.path, e, len(self._pending))
+            self._failing = True
+        else:
+            log.debug("history: %s failed again (%s), %d buffered", what, e, len(self._pending))
+
+    def close(self) -> None:
+        """Flush and close; safe to call twice. Events that still cannot be written are logged as lost."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self.flush()
+            if self._pending:
+                log.error("history: closing with %d events unwritten (%s)", len(self._pending), self.last_error)
+            if self._conn is not None:
+                try:
+                    self._conn.close()
+                except sqlite3.Error:
+                    pass
+                self._conn = None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for ``doctor``, logs and MQTT diagnostics."""
+        return {"pending": len(self._pending), "write_errors": self.write_errors, "dropped": self.dropped,
+                "flushes": self.flushes, "events_written": self.events_written, "last_error": self.last_error}
+
+    # -- reading (flushed data; the dashboard reads the file itself) ----------------------------
+    def _reader(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self.path}: the history database is not open ({self.last_error})")
+        return self._conn
+
+    def days(self, from_date: date | str | None = None, to_date: date | str | None = None) -> list[DayStats]:
+        with self._lock:
+            return read_days(self._reader(), from_date, to_date)
+
+    def bouts(self, day: date | str) -> list[Bout]:
+        with self._lock:
+            return read_bouts(self._reader(), day, day)
+
+    def events(self, day: date | str | None = None, from_id: str | None = None,
+               limit: int | None = 1000) -> list[Event]:
+        with self._lock:
+            return [e for _, e in read_events(self._reader(), day, from_id, limit)]
+
+    def day_stats(self, day: date | str, as_of: datetime | None = None) -> DayStats | None:
+        """One day's figures. With ``as_of``: live, including buffered events and the running sit up to ``as_of``."""
+        day = _iso(day)
+        with self._lock:
+            if as_of is None:
+                found = read_days(self._reader(), day, day)
+                return found[0] if found else None
+            stored = []
+            if self._conn is not None:
+                try:
+                    stored = _day_events(self._conn, day)
+                except sqlite3.Error as e:
+                    log.warning("history: cannot read %s: %s", day, e)
+            seen = {e.id for e in stored}
+            events = stored + [e for e, d, _ in self._pending if d == day and e.id not in seen]
+            if not events:
+                return None
+            return _rollup_day(day, events, self.boundary, as_of)[0]
+
+    def integrity_check(self) -> list[str]:
+        with self._lock:
+            return integrity_check(self._reader())
