@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 
 
 def local_tz() -> tzinfo:
@@ -66,7 +66,8 @@ class FakeClock:
         return self.wall_at(self._t)
 
     def wall_at(self, t: float) -> datetime:
-        return (self._wall0 + timedelta(seconds=t - self._t0)).astimezone(self._wall0.tzinfo)
+        # UTC arithmetic: aware + timedelta in a DST zone would add wall hours, not real ones
+        return (self._wall0.astimezone(timezone.utc) + timedelta(seconds=t - self._t0)).astimezone(self._wall0.tzinfo)
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
@@ -81,7 +82,7 @@ class FakeClock:
             self._t = t
 
     def jump_wall(self, seconds: float) -> None:
-        self._wall0 += timedelta(seconds=seconds)
+        self._wall0 = (self._wall0.astimezone(timezone.utc) + timedelta(seconds=seconds)).astimezone(self._wall0.tzinfo)
 
     def sleep(self, seconds: float) -> None:
         self.advance(max(0.0, seconds))
@@ -104,7 +105,7 @@ class ScaledClock:
         return self.wall_at(self.monotonic())
 
     def wall_at(self, t: float) -> datetime:
-        return (self._wall0 + timedelta(seconds=t)).astimezone(self._wall0.tzinfo)
+        return (self._wall0.astimezone(timezone.utc) + timedelta(seconds=t)).astimezone(self._wall0.tzinfo)
 
     def sleep(self, seconds: float) -> None:
         time.sleep(max(0.0, seconds) / self.speed)
