@@ -294,12 +294,18 @@ def _rounded_alternating(toggles: list[float], duration: float) -> tuple[int, li
 
 
 def simulate(profile: str, days: int, seed: int, start: datetime = DEFAULT_START,
-             pir_model: str = DEFAULT_PIR, signals: tuple[str, ...] | list[str] = ("seat", "pir")) -> SimResult:
-    """Simulate ``days`` whole days from ``start``; same arguments, same result."""
+             pir_model: str = DEFAULT_PIR, signals: tuple[str, ...] | list[str] = ("seat", "pir"),
+             pir_hold_s: float | None = None) -> SimResult:
+    """Simulate ``days`` whole days from ``start``; same arguments, same result.
+
+    ``pir_hold_s`` overrides the module's hold time (an HC-SR501's potentiometer).
+    """
     if profile not in PROFILE_PARAMS:
         raise ValueError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
     if pir_model not in PIR_MODELS:
         raise ValueError(f"unknown PIR model {pir_model!r} (known: {', '.join(PIR_MODELS)})")
+    if pir_hold_s is not None and not 1.0 <= pir_hold_s <= 600.0:
+        raise ValueError(f"PIR hold {pir_hold_s} s is outside 1-600 s")
     if days < 1:
         raise ValueError("days must be at least 1")
     if start.tzinfo is None:
@@ -315,6 +321,8 @@ def simulate(profile: str, days: int, seed: int, start: datetime = DEFAULT_START
     r_pir = random.Random(f"{seed}:pir:{pir_model}")
     hold = round(r_pir.uniform(*pm.hold_s), 1)
     block = round(r_pir.uniform(*pm.block_s), 2)
+    if pir_hold_s is not None:
+        hold = float(pir_hold_s)
     cover = r_pir.uniform(0.8, 0.95)
 
     # Day d's local midnight, in seconds from start (a start after midnight begins mid-day).
@@ -363,15 +371,16 @@ def simulate(profile: str, days: int, seed: int, start: datetime = DEFAULT_START
     for t in structural:
         _bounce(r_seat, t, seat_toggles)
     spikes = 0
-    t = 0.0
+    t, last = 0.0, -SPIKE_CLEAR_S
     while True:
         t += r_seat.expovariate(SPIKES_PER_H / HOUR)
         if t >= duration:
             break
         w = r_seat.uniform(*SPIKE_S)
         i = bisect_left(structural, t - SPIKE_CLEAR_S)
-        if i < len(structural) and structural[i] < t + w + SPIKE_CLEAR_S:
+        if t < last + SPIKE_CLEAR_S or (i < len(structural) and structural[i] < t + w + SPIKE_CLEAR_S):
             continue
+        last = t + w
         seat_toggles.append(t)
         seat_toggles.append(t + w)
         spikes += 1
