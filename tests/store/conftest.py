@@ -1,0 +1,9 @@
+"""Store-area fixtures: the event builder (``store_helpers.Desk``) on sys.path."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
