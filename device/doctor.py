@@ -339,7 +339,7 @@ def check_database(cfg: config_mod.Config, system: System) -> Check:
     if not ancestor.is_dir() or not system.can(ancestor, "wx"):
         return Check("history", FAIL, f"{db}: cannot create it ({ancestor} is not a writable directory)",
                      tuple(notes), fix="set history.db_path to a writable place, or fix the directory's owner")
-    return Check("history", OK, f"{db} will be created ({ancestor} is writable)", tuple(notes))
+    return Check("history", OK, f"{db} will be created", tuple(notes))
 
 
 def check_mqtt(cfg: config_mod.Config, connect: Callable[..., Any] = socket.create_connection,
