@@ -48,9 +48,9 @@ class Profile:
     short_away_per_h: float = 2.0                 # 20-110 s away spells inside a bout
     break_med_s: float = 5 * 60
     break_sigma: float = 0.7
-    active_gap_s: float = 20.0                    # mean gap between *seen* leg movements
+    active_gap_s: float = 17.0                    # mean gap between *seen* leg movements
     active_med_s: float = 150.0
-    still_med_s: float = 100.0
+    still_med_s: float = 140.0
     still_max_s: float = 10 * 60
     perch_per_h: float = 0.25
     dropouts_per_h: float = 5.0
