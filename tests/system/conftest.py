@@ -1,73 +1,19 @@
-"""Fixtures for the system area: fake filesystem roots and a reversible fake RPi.GPIO."""
+"""Fixtures for the system area; the helpers live in doctor_fakes.py (a unique module name,
+so that no other area's ``import conftest`` can pick up ours)."""
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-PI4 = "Raspberry Pi 4 Model B Rev 1.5"
-PI5 = "Raspberry Pi 5 Model B Rev 1.0"
-
-
-class FakeRoot:
-    """A directory laid out like the bits of / that ``deskpulse doctor`` reads."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        for d in ("dev", "proc", "sys", "etc"):
-            (path / d).mkdir(parents=True, exist_ok=True)
-        # The files are ours: their owner/group stand in for root:gpio on a Pi.
-        self.owner_uid = os.geteuid()
-        self.owner_gid = os.getegid()
-
-    def model(self, text: str, where: str = "proc/device-tree/model") -> "FakeRoot":
-        p = self.path / where
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(text.encode() + b"\0")  # the kernel's file ends in a NUL
-        return self
-
-    def device(self, name: str, mode: int = 0o660) -> Path:
-        p = self.path / "dev" / name
-        p.write_bytes(b"")
-        p.chmod(mode)
-        return p
-
-    def group(self, name: str, gid: int, members: tuple[str, ...] = ()) -> "FakeRoot":
-        with open(self.path / "etc" / "group", "a") as f:
-            f.write(f"{name}:x:{gid}:{','.join(members)}\n")
-        return self
-
-    def user(self, name: str, uid: int) -> "FakeRoot":
-        with open(self.path / "etc" / "passwd", "a") as f:
-            f.write(f"{name}:x:{uid}:{uid}::/nonexistent:/usr/sbin/nologin\n")
-        return self
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from doctor_fakes import FakeRoot, installed_fake_rpigpio  # noqa: E402
 
 
 @pytest.fixture
 def fake_root(tmp_path: Path) -> FakeRoot:
     return FakeRoot(tmp_path / "root")
-
-
-@contextlib.contextmanager
-def installed_fake_rpigpio():
-    """Make ``import RPi.GPIO`` work (backend detection only: it cannot drive gpiozero),
-    then put sys.modules back exactly as it was, so no other test sees a fake RPi."""
-    names = ("RPi", "RPi.GPIO")
-    saved = {n: sys.modules[n] for n in names if n in sys.modules}
-    import fake_rpigpio.utils
-
-    fake_rpigpio.utils.install()
-    try:
-        yield sys.modules["RPi.GPIO"]
-    finally:
-        for n in names:
-            sys.modules.pop(n, None)
-        sys.modules.update(saved)
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ import pytest
 from device import config, doctor
 from device.doctor import FAIL, OK, WARN, Check, System
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from conftest import PI4, PI5, ROOT, installed_fake_rpigpio  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from doctor_fakes import PI4, PI5, ROOT, installed_fake_rpigpio  # noqa: E402
 
 ALICE = 4242  # a uid that owns none of the fake files
 
