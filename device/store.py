@@ -173,13 +173,18 @@ def _day_events(conn: sqlite3.Connection, day: str) -> list[Event]:
     return [Event.from_dict(json.loads(r[0])) for r in rows]
 
 
-def _rollup_day(day: str, events: Iterable[Event], boundary: time, as_of: datetime | None = None):
+def _day_rollup(day: str, events: Iterable[Event], boundary: time) -> Rollup:
     r = Rollup(boundary)
     d = date.fromisoformat(day)
     for e in events:
         r.add(e, day=d)
+    return r
+
+
+def _rollup_day(day: str, events: Iterable[Event], boundary: time, as_of: datetime | None = None):
+    r = _day_rollup(day, events, boundary)
     days = r.days(as_of)
-    return (days[0] if days else DayStats(d)), r.bouts(as_of)
+    return (days[0] if days else DayStats(date.fromisoformat(day))), r.bouts(as_of)
 
 
 class Store:
@@ -203,6 +208,9 @@ class Store:
         self._pending: deque[tuple[Event, str, float]] = deque()
         self._kv_pending: dict[str, str | None] = {}
         self._tagger = Rollup(boundary)
+        # Rollups of the last days written, so a flush costs O(batch), not O(day); rebuilt from
+        # the file after any failed transaction (they may hold events that were rolled back).
+        self._day_cache: dict[str, Rollup] = {}
         self._conn: sqlite3.Connection | None = None
         self._closed = False
         self.write_errors = 0
@@ -350,6 +358,7 @@ class Store:
                         conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass
+                self._day_cache.clear()
                 self._failed(e, "write")
                 return False
             for _ in batch:
@@ -368,6 +377,7 @@ class Store:
     def _write(self, conn: sqlite3.Connection, batch: list[tuple[Event, str, float]],
                kv: dict[str, str | None]) -> int:
         written = 0
+        fresh: dict[str, list[Event]] = {}
         for e, day, utc in batch:
             payload = e.to_json()
             cur = conn.execute("INSERT OR IGNORE INTO events (id, type, ts, utc, day, json) "
@@ -375,12 +385,24 @@ class Store:
             if cur.rowcount == 1:  # a retried batch must not queue an event twice for MQTT
                 conn.execute("INSERT INTO outbox (event_id, created_utc, payload) VALUES (?, ?, ?)",
                              (e.id, utc, payload))
+                fresh.setdefault(day, []).append(e)
                 written += 1
-        for day in sorted({day for _, day, _ in batch}):
-            stats, bouts = _rollup_day(day, _day_events(conn, day), self.boundary)
+        for day in sorted(fresh):
+            r = self._day_cache.get(day)
+            if r is None:  # includes this batch's rows: same transaction
+                r = _day_rollup(day, _day_events(conn, day), self.boundary)
+            else:
+                d = date.fromisoformat(day)
+                for e in fresh[day]:
+                    r.add(e, day=d)
+            self._day_cache[day] = r
+            if len(self._day_cache) > 3:
+                del self._day_cache[min(self._day_cache)]
+            days = r.days()
+            stats = days[0] if days else DayStats(date.fromisoformat(day))
             conn.execute("DELETE FROM bouts WHERE day = ?", (day,))
             conn.executemany(f"INSERT OR REPLACE INTO bouts ({', '.join(Bout.COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(Bout.COLUMNS))})", [b.as_row() for b in bouts])
+                             f"VALUES ({', '.join('?' * len(Bout.COLUMNS))})", [b.as_row() for b in r.bouts()])
             conn.execute(f"INSERT OR REPLACE INTO days ({', '.join(DayStats.COLUMNS)}) "
                          f"VALUES ({', '.join('?' * len(DayStats.COLUMNS))})", stats.as_row())
         for k, v in kv.items():
