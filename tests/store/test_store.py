@@ -4,13 +4,17 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from datetime import date, datetime
+import tempfile
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from store_helpers import Desk
 
-from device.rollup import summarize
+from device.rollup import desk_day, summarize
 from device.store import SCHEMA_VERSION, Store, StoreError, integrity_check, open_readonly
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -338,3 +342,34 @@ def test_boundary_from_config_string(tmp_path):
         s.add(d.events)
         s.flush()
         assert [x.day for x in s.days()] == [date(2024, 5, 6)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(plan=st.lists(st.tuples(st.floats(1, 3 * 3600), st.floats(1, 3600), st.booleans()), min_size=1, max_size=25),
+       start_min=st.integers(0, 365 * 24 * 60), boundary_h=st.integers(0, 23))
+def test_property_stored_days_conserve_seated_time(plan, start_min, boundary_h):
+    start = (datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=start_min)).astimezone(BERLIN)
+    d = Desk(start)
+    t = total = 0.0
+    flush_at = set()
+    for gap, length, flush in plan:
+        t += gap
+        d.sit(t, t + length)
+        total += length
+        t += length
+        if flush:
+            flush_at.add(len(d.events))
+    d.finish()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "h.db"
+        with Store(db, time(boundary_h)) as s:
+            for i, e in enumerate(d.events):
+                s.add(e)
+                if i in flush_at:
+                    s.flush()
+        with open_readonly(db) as ro:
+            assert ro.execute("SELECT sum(seated_s) FROM days").fetchone()[0] == pytest.approx(total)
+            assert ro.execute("SELECT count(*) FROM bouts").fetchone()[0] == len(d.bouts)
+            day_of = dict(ro.execute("SELECT id, day FROM events").fetchall())
+    for b in d.bouts:
+        assert {day_of[e.id] for e in b["events"]} == {desk_day(d.wall(b["start_t"]), time(boundary_h)).isoformat()}
