@@ -343,8 +343,13 @@ class Store:
         with self._lock:
             if not self._pending and not self._kv_pending:
                 return True
-            if self._conn is None and not self._open():
-                return False
+            if self._conn is None:
+                try:
+                    if not self._open():
+                        return False
+                except StoreError as e:  # the file went bad while we waited: keep buffering
+                    self._failed(e, "open")
+                    return False
             batch = list(self._pending)
             kv = dict(self._kv_pending)
             conn = self._conn

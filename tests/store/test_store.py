@@ -281,6 +281,10 @@ def test_unopenable_path_recovers_when_the_directory_appears(tmp_path):
     n = _fill(s, two_days())
     assert s.flush() is False and s.pending == n
     blocker.unlink()
+    blocker.mkdir()
+    (blocker / "h.db").write_bytes(b"junk" * 1024)            # a corrupt file appears: still no exception
+    assert s.flush() is False and "not a usable history database" in s.last_error
+    (blocker / "h.db").unlink()
     assert s.flush() is True and count(blocker / "h.db") == n
     s.close()
 
