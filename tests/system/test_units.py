@@ -199,3 +199,22 @@ def test_installer_refuses_to_run_without_root_in_one_line():
     assert r.returncode == 1
     assert r.stdout == ""
     assert r.stderr.splitlines() == ["install-pi.sh: must run as root (try: sudo sh)"]
+
+
+def test_hardware_pin_table_matches_the_default_config():
+    """hardware.md's pin table must say exactly what device/config.py wires by default."""
+    text = (ROOT / "hardware.md").read_text()
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"^\| ([^|]+?) \| GPIO(\d+) \| (\d+) \|", line)
+        if m:
+            rows[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    g = config.GpioConfig()
+    physical = {4: 7, 17: 11, 18: 12, 22: 15, 27: 13}  # BCM -> header pin on every 40-pin Pi
+    want = {"seat switch / comparator": g.seat_pin, "PIR output": g.pir_pin, "button": g.button_pin,
+            "LED": g.led_pin, "buzzer": g.buzzer_pin}
+    assert {k: v[0] for k, v in rows.items()} == want
+    assert all(physical[bcm] == pin for bcm, pin in rows.values())
+    svg = (ROOT / "docs" / "wiring.svg").read_text()
+    for bcm, pin in rows.values():
+        assert f"GPIO{bcm} (pin {pin}" in svg
