@@ -1,0 +1,362 @@
+"""Occupancy -> bouts, breaks and prompts: the coaching state machine, pure logic.
+
+Inputs are occupancy changes (``sit``/``leave`` with back-dated times),
+movement totals from the PIR, and commands (done, snooze, pause, resume);
+``advance(now)`` fires what is due. Outputs go to ``self.out`` as
+``(type, t, data)`` tuples; the engine turns them into ``Event``s.
+
+The ladder (DESIGN.md section 3), measured from the start of the bout (a
+bout is continuous sitting; leaving for less than ``break_s`` does not end
+it):
+
+====================  ==============================================  =====
+when                  what                                            beep
+====================  ==============================================  =====
+first_prompt_min      level 1: a seated routine (rotating exercise)   no
++ reminder_after_min  level 2: the same, if not done yet              one
+walk_prompt_min       level 3: stand up and walk                      one
+every walk_repeat_min level 3 again, at most walk_repeat_max beeps    one
+====================  ==============================================  =====
+
+"Done" is a burst of leg movement seen by the PIR after a prompt
+(``done_motion_s`` of movement within ``done_window_min``), the button, a
+command, or simply a break. Doing the seated routine clears the alert but
+the walk still comes at ``walk_prompt_min``: seated exercise helps, but
+does not replace standing up. Done after the walk starts a new cycle.
+
+Snooze postpones the pending prompt by ``snooze_min``, at most
+``snooze_max_in_row`` times before something is done. Pause stops prompting
+until a set time and resumes by itself. Outside ``working_hours`` nothing
+prompts; during ``quiet_hours`` prompts light the LED but never beep.
+Prompts that fall due while paused or outside working hours are not
+replayed one by one afterwards: only the highest level due is given.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time as dtime
+from typing import Any, Callable
+
+from device.config import CoachingConfig, parse_window
+from device.exercises import WALK, seated_rotation
+
+INF = float("inf")
+
+LEVEL_KIND = {1: "seated", 2: "reminder", 3: "walk"}
+ALERTS = {0: "none", 1: "routine", 2: "reminder", 3: "walk"}
+
+
+def _in_window(window: tuple[dtime, dtime] | None, wall: datetime) -> bool:
+    if window is None:
+        return False
+    a, b = window
+    now = wall.time()
+    return a <= now < b if a <= b else (now >= a or now < b)
+
+
+class Coach:
+    def __init__(self, cfg: CoachingConfig, wall_at: Callable[[float], datetime],
+                 moving_total: Callable[[float], float] | None = None):
+        self.cfg = cfg
+        self.wall_at = wall_at
+        self.moving_total = moving_total or (lambda now: 0.0)
+        self.out: list[tuple[str, float, dict[str, Any]]] = []
+        self._rotation = seated_rotation(cfg.exercises)
+        self._next_exercise = 0
+        self._working = parse_window(cfg.working_hours)
+        self._quiet = parse_window(cfg.quiet_hours)
+        self._first = cfg.first_prompt_min * 60
+        self._reminder = cfg.reminder_after_min * 60
+        self._walk = cfg.walk_prompt_min * 60
+        self._walk_repeat = cfg.walk_repeat_min * 60
+
+        self.seated = False
+        self.bout_start: float | None = None
+        self._away_since: float | None = None
+        self._seated_since = 0.0
+        self._bout_seated_s = 0.0
+        self._bout_prompts = 0
+        self._bout_done = 0
+        self._bout_max_level = 0
+
+        self.level = 0                  # the alert standing now (0 = none)
+        self._exercise = None           # the exercise of the standing alert
+        self._prompt_t = 0.0            # when the standing alert was given
+        self._moving_at_prompt = 0.0
+        self._anchor = 0.0              # the ladder is timed from here (bout start, or last walk done)
+        self._seated_done = False       # the seated routine of this cycle was done
+        self._walk_beeps = 0
+        self._snooze_until = -INF
+        self._snoozes_in_row = 0
+        self.paused_until = -INF
+        self._due = INF                 # next prompt due (engine time)
+        self._break_due = INF
+
+    # ------------------------------------------------------------- occupancy
+    def sit(self, t: float, sensor: str) -> None:
+        new_bout = self.bout_start is None
+        if new_bout:
+            self._begin_bout(t)
+        self.seated = True
+        self._seated_since = t
+        self._away_since = None
+        self._break_due = INF
+        self.out.append(("sit_start", t, {"sensor": sensor, "new_bout": new_bout}))
+
+    def leave(self, t: float) -> None:
+        if not self.seated:
+            return
+        self.seated = False
+        sat = max(0.0, t - self._seated_since)
+        self._bout_seated_s += sat
+        self._away_since = t
+        self._break_due = t + self.cfg.break_s
+        self.out.append(("sit_end", t, {"seated_s": round(sat, 3)}))
+
+    def _begin_bout(self, t: float) -> None:
+        self.bout_start = t
+        self._bout_seated_s = 0.0
+        self._bout_prompts = 0
+        self._bout_done = 0
+        self._bout_max_level = 0
+        self._snoozes_in_row = 0
+        self._snooze_until = -INF
+        self._anchor = t
+        self._seated_done = False
+        self._walk_beeps = 0
+        self._schedule()
+
+    def _end_bout(self, now: float) -> None:
+        """The person has been away ``break_s``: the break is taken."""
+        assert self.bout_start is not None and self._away_since is not None
+        if self.level:
+            self._done(now, "break")
+        start, end = self.bout_start, self._away_since
+        self.out.append(("break", now, {
+            "bout_start_ts": self._ts(start), "bout_end_ts": self._ts(end),
+            "bout_s": round(end - start, 3), "seated_s": round(self._bout_seated_s, 3),
+            "prompts": self._bout_prompts, "exercises_done": self._bout_done,
+            "max_level": self._bout_max_level,
+        }))
+        self.bout_start = None
+        self._break_due = INF
+        self._due = INF
+        self._snoozes_in_row = 0
+
+    # -------------------------------------------------------------- the ladder
+    def _schedule(self) -> None:
+        """Set ``_due`` to the next prompt of the ladder after the current level."""
+        a = self._anchor
+        if self.level == 0:
+            due = a + self._walk if self._seated_done else a + self._first
+        elif self.level == 1:
+            due = min(self._prompt_t + self._reminder, a + self._walk)
+        elif self.level == 2:
+            due = a + self._walk
+        elif self._walk_beeps < max(1, self.cfg.walk_repeat_max):
+            due = self._prompt_t + self._walk_repeat
+        else:
+            due = INF
+        self._due = max(due, self._snooze_until)
+
+    def _due_level(self, now: float) -> int:
+        a = self._anchor
+        if now >= a + self._walk:
+            return 3
+        if self._seated_done:
+            return 0
+        if self.level >= 1 and now >= self._prompt_t + self._reminder:
+            return 2
+        return max(self.level, 1) if now >= a + self._first else 0
+
+    def _prompt(self, now: float) -> None:
+        level = self._due_level(now)
+        if level == 0:
+            self._schedule()
+            return
+        if level == 3:
+            if self.level == 3:
+                self._walk_beeps += 1
+            else:
+                self._walk_beeps = 1
+            exercise = WALK
+        elif self.level in (1, 2) and self._exercise is not None:
+            exercise = self._exercise
+        else:
+            exercise = self._rotation[self._next_exercise % len(self._rotation)]
+            self._next_exercise += 1
+        first_of_level = level != self.level
+        self.level = level
+        self._exercise = exercise
+        self._prompt_t = now
+        self._moving_at_prompt = self.moving_total(now)
+        self._bout_prompts += 1
+        self._bout_max_level = max(self._bout_max_level, level)
+        beep = level >= 2 and not _in_window(self._quiet, self.wall_at(now))
+        self.out.append(("prompt", now, {
+            "level": level, "kind": LEVEL_KIND[level], "exercise": exercise.brief(),
+            "bout_s": round(now - (self.bout_start or now), 1), "beep": beep,
+            "repeat": self._walk_beeps if level == 3 else (1 if first_of_level else 2),
+        }))
+        self._schedule()
+
+    def _blocked(self, now: float) -> float | None:
+        """If prompting is not allowed at ``now``, when to look again."""
+        if now < self.paused_until:
+            return self.paused_until
+        if self._working is not None and not _in_window(self._working, self.wall_at(now)):
+            return now + 60.0  # re-check each minute: cheap, and DST-proof
+        return None
+
+    # ----------------------------------------------------------------- time
+    def next_deadline(self) -> float:
+        return min(self._due, self._break_due, self.paused_until if self.paused_until > -INF else INF)
+
+    def wants_motion(self, now: float) -> bool:
+        """Whether leg movement now could count as a seated routine done."""
+        return self.level in (1, 2) and now <= self._prompt_t + self.cfg.done_window_min * 60
+
+    def advance(self, now: float) -> None:
+        if self.paused_until != -INF and now >= self.paused_until:
+            self.paused_until = -INF
+            self.out.append(("resume", now, {"reason": "timer"}))
+            if self.bout_start is not None:
+                self._schedule()
+        if self._break_due <= now and not self.seated and self.bout_start is not None:
+            self._end_bout(now)
+        if self.wants_motion(now):
+            moved = self.moving_total(now) - self._moving_at_prompt
+            if moved >= self.cfg.done_motion_s:
+                self._done(now, "pir")
+        if self.bout_start is not None and now >= self._due:
+            again = self._blocked(now)
+            if again is None:
+                self._prompt(now)
+            else:
+                self._due = again
+
+    # ------------------------------------------------------------- commands
+    def done(self, now: float, how: str) -> bool:
+        if not self.level:
+            return False
+        self._done(now, how)
+        return True
+
+    def _done(self, now: float, how: str) -> None:
+        level, exercise = self.level, self._exercise
+        self.out.append(("exercise_done", now, {
+            "how": how, "level": level, "exercise": exercise.key if exercise else None,
+            "latency_s": round(now - self._prompt_t, 1),
+        }))
+        self._bout_done += 1
+        self._snoozes_in_row = 0
+        self._snooze_until = -INF
+        self.level = 0
+        self._exercise = None
+        if level == 3:
+            self._anchor = now          # a new cycle: seated routine in 30 min, walk in 60
+            self._seated_done = False
+        else:
+            self._seated_done = True
+        if self.bout_start is not None:
+            self._schedule()
+
+    def snooze(self, now: float) -> bool:
+        limit = self.cfg.snooze_max_in_row
+        if self._snoozes_in_row >= limit or self.bout_start is None:
+            self.out.append(("snooze_refused", now, {"in_row": self._snoozes_in_row, "limit": limit}))
+            return False
+        self._snoozes_in_row += 1
+        until = now + self.cfg.snooze_min * 60
+        self._snooze_until = until
+        self.level = 0
+        self._exercise = None
+        self._due = max(self._due, until)
+        self.out.append(("snooze", now, {"minutes": self.cfg.snooze_min, "until_ts": self._ts(until),
+                                         "in_row": self._snoozes_in_row}))
+        return True
+
+    def pause(self, now: float, minutes: float | None, source: str) -> None:
+        minutes = self.cfg.pause_default_min if minutes is None else minutes
+        self.paused_until = now + minutes * 60
+        self.level = 0
+        self._exercise = None
+        self.out.append(("pause", now, {"minutes": minutes, "until_ts": self._ts(self.paused_until),
+                                        "source": source}))
+
+    def resume(self, now: float) -> bool:
+        if self.paused_until == -INF:
+            return False
+        self.paused_until = -INF
+        self.out.append(("resume", now, {"reason": "command"}))
+        if self.bout_start is not None:
+            self._schedule()
+        return True
+
+    def test_prompt(self, now: float) -> None:
+        ex = self._rotation[0]
+        self.out.append(("prompt", now, {"level": 1, "kind": "seated", "exercise": ex.brief(),
+                                         "bout_s": 0.0, "beep": True, "repeat": 1, "test": True}))
+
+    # -------------------------------------------------------------- status
+    def alert(self) -> str:
+        return ALERTS[self.level]
+
+    def snoozed_until(self) -> float | None:
+        return self._snooze_until if self._snooze_until != -INF else None
+
+    def next_prompt_in(self, now: float) -> float | None:
+        if self.bout_start is None or self._due == INF:
+            return None
+        return max(0.0, max(self._due, self.paused_until) - now)
+
+    def _ts(self, t: float) -> str:
+        return self.wall_at(t).isoformat(timespec="seconds")
+
+    # ---------------------------------------------------------- persistence
+    def export_state(self, now: float) -> dict[str, Any]:
+        """The bout in progress as wall-clock offsets from ``now``, for a restart."""
+        def ago(t: float | None) -> float | None:
+            return None if t is None or t in (INF, -INF) else round(now - t, 3)
+        return {
+            "seated": self.seated, "bout_start_ago": ago(self.bout_start),
+            "away_since_ago": ago(self._away_since), "seated_since_ago": ago(self._seated_since),
+            "bout_seated_s": self._bout_seated_s, "bout_prompts": self._bout_prompts,
+            "bout_done": self._bout_done, "bout_max_level": self._bout_max_level,
+            "level": self.level, "prompt_ago": ago(self._prompt_t) if self.level else None,
+            "anchor_ago": ago(self._anchor), "seated_done": self._seated_done,
+            "walk_beeps": self._walk_beeps, "next_exercise": self._next_exercise,
+            "paused_for": (round(self.paused_until - now, 3) if self.paused_until != -INF else None),
+        }
+
+    def restore(self, now: float, s: dict[str, Any], gap_s: float) -> None:
+        """Resume a bout after a restart ``gap_s`` seconds (wall clock) after ``s`` was saved.
+
+        The process was down for ``gap_s``: the person is assumed to have
+        stayed as they were (sitting or away) until ``now``; the bout goes on
+        if they were seated or away for less than ``break_s`` in total.
+        """
+        if s.get("bout_start_ago") is None:
+            return
+        back = lambda key: now - gap_s - s[key]
+        self.bout_start = back("bout_start_ago")
+        self._anchor = back("anchor_ago") if s.get("anchor_ago") is not None else self.bout_start
+        self._bout_seated_s = float(s.get("bout_seated_s", 0.0))
+        self._bout_prompts = int(s.get("bout_prompts", 0))
+        self._bout_done = int(s.get("bout_done", 0))
+        self._bout_max_level = int(s.get("bout_max_level", 0))
+        self._seated_done = bool(s.get("seated_done", False))
+        self._walk_beeps = int(s.get("walk_beeps", 0))
+        self._next_exercise = int(s.get("next_exercise", 0))
+        self.level = int(s.get("level", 0))
+        if self.level and s.get("prompt_ago") is not None:
+            self._prompt_t = back("prompt_ago")
+            self._exercise = WALK if self.level == 3 else self._rotation[(self._next_exercise - 1) % len(self._rotation)]
+        if s.get("paused_for") is not None:
+            self.paused_until = now - gap_s + s["paused_for"]
+        if s.get("seated"):
+            self.seated = True
+            self._seated_since = back("seated_since_ago")
+        else:
+            self._away_since = back("away_since_ago") if s.get("away_since_ago") is not None else now - gap_s
+            self._break_due = self._away_since + self.cfg.break_s
+        self._schedule()

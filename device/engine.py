@@ -1,0 +1,183 @@
+"""Sensing + coaching + the button: raw edges in, ``Event``s out, pure logic.
+
+The daemon, the replay, the simulator's tests and the benchmarks all drive
+this one class, so they cannot disagree about what happened.
+
+Ordering. Sensing back-dates transitions to the edge that began them, which
+it only knows seconds (seat) or minutes (PIR alone) later. Coaching
+therefore runs no further than ``sensing.holdback() + grace``: with a seat
+the grace is zero (a prompt waits at most ``seat_leave_confirm_s`` while a
+leave is pending); with a PIR alone it is ``PIR_GRACE_S``, so a still
+reader is still prompted on time. If a back-dated change would still land
+before an event already emitted, its time is clamped to keep the stream
+ordered (rare, and bounded by the grace).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable
+
+from device import __version__
+from device.coaching import Coach
+from device.config import Config
+from device.events import Event, EventFactory, IdFactory
+from device.sensing import INF, Sensing
+
+# PIR alone may hold a leave pending for pir_absence_s (minutes): let
+# coaching run this far past the last movement. Below break_s, so a prompt
+# given to a chair that was in fact empty is never given after the break.
+PIR_GRACE_S = 90.0
+
+
+class Engine:
+    def __init__(self, cfg: Config, wall_at: Callable[[float], datetime], ids: IdFactory | None = None,
+                 start_t: float = 0.0, initial: dict[str, int] | None = None,
+                 resume: dict[str, Any] | None = None, resume_gap_s: float = 0.0):
+        initial = initial or {}
+        self.cfg = cfg
+        self.events = EventFactory(wall_at, ids)
+        self.sensing = Sensing(cfg.sensing, start_t, seat=initial.get("seat", 0), pir=initial.get("pir", 0))
+        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total)
+        self.sensors = cfg.sensing.sensors
+        self._use_seat = self.sensing.use_seat
+        self._use_pir = self.sensing.use_pir
+        self._grace = PIR_GRACE_S if self.sensors == "pir" else 0.0
+        self._hold_s = cfg.gpio.button_hold_s
+        self._button_down: float | None = None
+        self._button_due = INF
+        self._now = start_t
+        self._last_t = start_t
+        if resume:
+            self.coach.restore(start_t, resume, resume_gap_s)
+
+    # --------------------------------------------------------------- input
+    def feed(self, t: float, signal: str, value: int) -> list[Event]:
+        """One raw edge. Times must not go backwards; a late one is taken as now."""
+        if t < self._now:
+            t = self._now
+        self._now = t
+        if signal == "seat":
+            if self._use_seat:
+                self.sensing.feed_seat(t, value)
+        elif signal == "pir":
+            if self._use_pir:
+                self.sensing.feed_pir(t, value)
+        elif signal == "button":
+            self._button(t, value)
+        return self._step(t)
+
+    def advance(self, now: float) -> list[Event]:
+        if now < self._now:
+            now = self._now
+        self._now = now
+        self.sensing.advance(now)
+        if self._button_due <= now:
+            self._button_due = INF
+            self.coach.snooze(now)
+        return self._step(now)
+
+    def command(self, now: float, name: str, **args: Any) -> list[Event]:
+        """A command from the dashboard, MQTT or the button: done, snooze, pause, resume, test_prompt."""
+        out = self.advance(now)
+        now = self._now
+        coach = self.coach
+        if name == "done":
+            coach.done(now, args.get("how", "command"))
+        elif name == "snooze":
+            coach.snooze(now)
+        elif name == "pause":
+            coach.pause(now, args.get("minutes"), args.get("source", "command"))
+        elif name == "resume":
+            coach.resume(now)
+        elif name == "test_prompt":
+            coach.test_prompt(now)
+        elif name == "rejected":
+            coach.out.append(("command_rejected", now, {"source": args.get("source", "?"),
+                                                        "reason": str(args.get("reason", ""))[:200]}))
+        else:
+            raise ValueError(f"unknown command {name!r}")
+        return out + self._drain()
+
+    def lifecycle(self, now: float, type_: str, **data: Any) -> list[Event]:
+        """``daemon_start`` / ``daemon_stop`` events, ordered with the rest."""
+        if type_ == "daemon_start":
+            data = {"version": __version__, "sensors": self.sensors, **data}
+        self.coach.out.append((type_, max(now, self._now), data))
+        return self._drain()
+
+    def finish(self, now: float) -> list[Event]:
+        """End of input (a replay's end): settle what is pending without inventing the future."""
+        return self.advance(now)
+
+    # ---------------------------------------------------------------- time
+    def next_deadline(self) -> float | None:
+        d = min(self.sensing.next_deadline(), self._button_due)
+        cd = self.coach.next_deadline()
+        if cd != INF:
+            hold = self.sensing.holdback()
+            # held back past its deadline, coaching can only move once sensing does
+            if hold is None or cd <= hold + self._grace:
+                d = min(d, cd)
+        return None if d == INF else d
+
+    def _step(self, now: float) -> list[Event]:
+        sensing, coach = self.sensing, self.coach
+        if sensing.changes:
+            sensor = self.sensors
+            for t, seated in sensing.changes:
+                if seated:
+                    coach.sit(t, sensor)
+                else:
+                    coach.leave(t)
+            sensing.changes.clear()
+        hold = sensing.holdback()
+        coach_now = now if hold is None else min(now, hold + self._grace)
+        if coach_now >= coach.next_deadline() or coach.wants_motion(coach_now):
+            coach.advance(coach_now)
+        return self._drain() if coach.out else []
+
+    def _drain(self) -> list[Event]:
+        out = []
+        make = self.events.make
+        last = self._last_t
+        for type_, t, data in self.coach.out:
+            if t < last:
+                t = last
+            last = t
+            out.append(make(type_, t, **data))
+        self._last_t = last
+        self.coach.out.clear()
+        return out
+
+    # -------------------------------------------------------------- button
+    def _button(self, t: float, value: int) -> None:
+        if value:
+            if self._button_down is None:
+                self._button_down = t
+                self._button_due = t + self._hold_s
+        elif self._button_down is not None:
+            held = t - self._button_down
+            self._button_down = None
+            if self._button_due != INF and held < self._hold_s:
+                self._button_due = INF
+                self.coach.done(t, "button")
+            self._button_due = INF
+
+    # -------------------------------------------------------------- status
+    def status(self, now: float) -> dict[str, Any]:
+        coach = self.coach
+        ts = lambda t: None if t is None or t == -INF else self.events.wall_at(t).isoformat(timespec="seconds")
+        in_bout = coach.bout_start is not None
+        return {
+            "seated": coach.seated,
+            "bout_s": round(now - coach.bout_start, 1) if in_bout else 0.0,
+            "level": coach.level,
+            "alert": coach.alert(),
+            "next_prompt_in_s": coach.next_prompt_in(now),
+            "paused_until_ts": ts(coach.paused_until),
+            "snoozed_until_ts": ts(coach.snoozed_until()),
+            "sensors": self.sensors,
+        }
+
+    def export_state(self, now: float) -> dict[str, Any]:
+        return self.coach.export_state(now)

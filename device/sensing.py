@@ -1,0 +1,303 @@
+"""Raw seat/PIR edges -> debounced occupancy ("seated" / "away"), pure logic.
+
+No threads, no I/O, no clock: ``feed_seat``/``feed_pir`` take an edge with
+its time, ``advance(now)`` runs the confirmation timers. Occupancy changes are
+appended to ``self.changes`` as ``(t, seated)`` with ``t`` back-dated to the
+edge that began the transition, so confirmation delays never bias durations.
+
+The physics (see shared/traces/README.md) and how each part answers it:
+
+* Seat contact bounce (< 40 ms) and electrical spikes (1-10 ms): a level
+  must hold ``seat_spike_s`` to count (our own debounce, identical on every
+  GPIO backend and in replay; gpiozero's bounce_time differs per backend).
+* Weight shifts (seat empty 0.5-8 s while seated): leaving is confirmed only
+  after ``seat_leave_confirm_s`` of empty seat; sitting after
+  ``seat_sit_confirm_s`` of pressed seat (activPAL's > 3 s rule).
+* With both sensors, the PIR settles what the seat cannot:
+  - an object on the chair presses the seat but never moves legs: a press
+    becomes a person only with leg motion near it (``_PERSON_LOOKBACK_S``
+    before, up to ``object_timeout_s`` after);
+  - perching on the front edge empties the seat for 10-60 s while the legs
+    keep moving under the desk: an empty spell of at most
+    ``_PERCH_MAX_S`` with motion strictly inside it is still sitting.
+* PIR alone: a retriggerable one-shot that stays high ``hold`` seconds after
+  the last movement. The hold is learnt as the shortest high pulse seen, so
+  the true last movement is ``fall - hold``. Arrival needs
+  ``pir_arrival_pulses`` within ``pir_arrival_window_s`` (a lone false
+  trigger is not a person); leaving is declared after ``pir_absence_s``
+  without movement and back-dated to the last movement. A still reader and
+  an empty chair look the same to a PIR: that is the physics, not a bug.
+* PIR warm-up: the module fires spuriously in its first minute, so its
+  edges are ignored for ``pir_warmup_s`` after start.
+
+``holdback()`` is the earliest time a future change could be back-dated to;
+the engine runs coaching no further ahead of it than a small grace, which is
+what keeps the event stream ordered without buffering.
+"""
+from __future__ import annotations
+
+from device.config import SensingConfig
+
+INF = float("inf")
+
+# With both sensors: motion up to this long before a seat press counts as the
+# person sitting down (the PIR sees the approach before the seat is loaded).
+_PERSON_LOOKBACK_S = 30.0
+# With both sensors: an empty-seat spell this short, with leg motion strictly
+# inside it, is perching or leaning forward, not leaving.
+_PERCH_MAX_S = 60.0
+# Motion this close to either end of an empty spell is the standing up or the
+# sitting down itself, not evidence of someone staying.
+_PERCH_EDGE_S = 3.0
+# The shortest credible PIR hold; below it a high pulse is a glitch.
+_MIN_HOLD_S = 0.5
+# A single high pulse this much longer than the hold is sustained movement:
+# as good as a second pulse for PIR-only arrival.
+_SUSTAINED_S = 5.0
+
+
+class Sensing:
+    """Occupancy from the configured sensors; see the module docstring."""
+
+    def __init__(self, cfg: SensingConfig, start_t: float = 0.0,
+                 seat: int = 0, pir: int = 0):
+        self.cfg = cfg
+        self.mode = cfg.sensors
+        self.use_seat = self.mode in ("seat", "both")
+        self.use_pir = self.mode in ("pir", "both")
+        self.changes: list[tuple[float, bool]] = []
+        self.seated = False
+        self.motion_rises: list[float] = []   # accepted PIR rises (recent), for the perch rule
+        self.moving_s = 0.0                   # cumulative seconds of leg movement seen, for "done" bursts
+
+        # seat debounce
+        self._spike = cfg.seat_spike_s
+        self._seat_raw = seat
+        self._seat_raw_t = start_t
+        self._seat_stable = 0           # the level at start is confirmed like any other
+        self._seat_commit_due = start_t + self._spike if seat else INF
+        # seat occupancy: a pending transition began at _pend_t
+        self._pend: str | None = None   # "sit" | "leave" | None
+        self._pend_t = 0.0
+        self._pend_due = INF
+        self._object = False            # both: seat pressed by something that never moved
+
+        # PIR
+        self._warm_until = start_t + cfg.pir_warmup_s
+        self._pir_high = False
+        self._pir_rise_t = -INF
+        self._hold = INF                # learnt: shortest high pulse seen
+        self._last_motion = -INF        # time of the last movement (high now => now)
+        self._recent_rises: list[float] = []
+        self._pir_due = INF
+        if pir and not cfg.pir_warmup_s:
+            self._pir_on(start_t)
+
+    # ------------------------------------------------------------------ API
+    def next_deadline(self) -> float:
+        return min(self._seat_commit_due, self._pend_due, self._pir_due)
+
+    def holdback(self) -> float | None:
+        """Earliest time a change not yet emitted could be back-dated to, or None.
+
+        The engine runs coaching no further than this (plus a grace), which
+        keeps the event stream in time order without a reorder buffer.
+        """
+        h = INF
+        if self._pend == "leave":
+            h = self._pend_t
+        elif self._pend == "sit" and self._pend_due <= self._pend_t + self.cfg.seat_sit_confirm_s:
+            h = self._pend_t  # (a press waiting minutes for proof of a person does not hold coaching back)
+        if self._seat_commit_due != INF and self._seat_raw_t < h:
+            h = self._seat_raw_t
+        if self.mode == "pir":
+            if self.seated and not self._pir_high and self._last_motion < h:
+                h = self._last_motion
+            elif not self.seated and self._recent_rises and self._recent_rises[0] < h:
+                h = self._recent_rises[0]
+        return None if h == INF else h
+
+    def moving_total(self, now: float) -> float:
+        """Cumulative seconds of movement up to ``now`` (an ongoing pulse included)."""
+        if self._pir_high and now >= self._warm_until:
+            hold = self._hold if self._hold != INF else 0.0
+            return self.moving_s + max(0.0, now - self._pir_rise_t - hold)
+        return self.moving_s
+
+    def feed_seat(self, t: float, v: int) -> None:
+        if t >= self.next_deadline():
+            self.advance(t)
+        if v == self._seat_raw:
+            return
+        if self._seat_commit_due != INF:
+            # the previous raw level did not hold long enough: a bounce or spike
+            self._seat_commit_due = INF if v == self._seat_stable else t + self._spike
+        else:
+            self._seat_commit_due = t + self._spike
+        self._seat_raw = v
+        self._seat_raw_t = t
+
+    def feed_pir(self, t: float, v: int) -> None:
+        if t >= self.next_deadline():
+            self.advance(t)
+        if t < self._warm_until:
+            self._pir_high = bool(v)  # track the level, but do not believe it yet
+            self._pir_rise_t = t
+            return
+        if v:
+            if not self._pir_high:
+                self._pir_on(t)
+        elif self._pir_high:
+            self._pir_off(t)
+
+    def advance(self, now: float) -> None:
+        """Run every timer due at or before ``now``, in time order."""
+        while True:
+            due = self.next_deadline()
+            if due > now:
+                return
+            if due == self._seat_commit_due:
+                self._seat_commit()
+            elif due == self._pend_due:
+                self._pend_expired(due)
+            else:
+                self._pir_timer(due)
+
+    # ------------------------------------------------------------ the seat
+    def _seat_commit(self) -> None:
+        t, level = self._seat_raw_t, self._seat_raw
+        self._seat_commit_due = INF
+        self._seat_stable = level
+        if level:
+            self._seat_pressed(t)
+        else:
+            self._seat_released(t)
+
+    def _seat_pressed(self, t: float) -> None:
+        if self._pend == "leave":
+            if self.mode == "both" and t - self._pend_t >= self.cfg.seat_leave_confirm_s:
+                # a long empty spell that ended: perching if the legs moved inside it
+                if not self._moved_between(self._pend_t + _PERCH_EDGE_S, t - _PERCH_EDGE_S):
+                    self._change(self._pend_t, False)
+                    self._start_pending_sit(t)
+                    return
+            self._clear_pending()     # a weight shift or perch: still seated
+        elif not self.seated:
+            self._start_pending_sit(t)
+
+    def _seat_released(self, t: float) -> None:
+        self._object = False
+        if self.seated:
+            self._pend, self._pend_t = "leave", t
+            wait = _PERCH_MAX_S if self.mode == "both" else self.cfg.seat_leave_confirm_s
+            self._pend_due = t + wait
+        else:
+            self._clear_pending()     # a press too short to be sitting
+
+    def _start_pending_sit(self, t: float) -> None:
+        self._pend, self._pend_t = "sit", t
+        self._pend_due = t + self.cfg.seat_sit_confirm_s
+
+    def _pend_expired(self, due: float) -> None:
+        kind, t0 = self._pend, self._pend_t
+        if kind == "leave":
+            self._clear_pending()
+            self._change(t0, False)
+            return
+        # a sit held long enough; with a PIR it must also be a person
+        if self.mode == "both" and not self._person_near(t0, due):
+            if due - t0 >= self.cfg.object_timeout_s:
+                self._clear_pending()
+                self._object = True
+            else:
+                self._pend_due = t0 + self.cfg.object_timeout_s
+            return
+        self._clear_pending()
+        self._change(t0, True)
+
+    def _person_near(self, t0: float, now: float) -> bool:
+        if self._pir_high or self._last_motion >= t0 - _PERSON_LOOKBACK_S:
+            return True
+        return False
+
+    def _moved_between(self, a: float, b: float) -> bool:
+        rises = self.motion_rises
+        for i in range(len(rises) - 1, -1, -1):
+            r = rises[i]
+            if r < a:
+                return False
+            if r <= b:
+                return True
+        return False
+
+    def _clear_pending(self) -> None:
+        self._pend = None
+        self._pend_due = INF
+
+    # ------------------------------------------------------------- the PIR
+    def _pir_on(self, t: float) -> None:
+        self._pir_high = True
+        self._pir_rise_t = t
+        self._last_motion = t
+        self.motion_rises.append(t)
+        if len(self.motion_rises) > 512:
+            del self.motion_rises[:256]
+        if self.mode == "both":
+            if self._pend == "sit" and t < self._pend_t + self.cfg.seat_sit_confirm_s:
+                pass  # still inside the sit confirmation: its timer will see this motion
+            elif self._pend == "sit" or self._object:
+                # a press waiting for a person (or an object) now sees legs move
+                t0 = self._pend_t if self._pend == "sit" else t
+                self._clear_pending()
+                self._object = False
+                if self._seat_stable:
+                    self._change(t0, True)
+        elif self.mode == "pir":
+            self._pir_due = INF
+            if not self.seated:
+                self._arrival_evidence(t)
+
+    def _pir_off(self, t: float) -> None:
+        self._pir_high = False
+        width = t - self._pir_rise_t
+        if _MIN_HOLD_S <= width < self._hold:
+            self._hold = width
+        hold = self._hold if self._hold != INF else width
+        self._last_motion = max(self._pir_rise_t, t - hold)
+        self.moving_s += max(0.0, width - hold)
+        if self.mode == "pir":
+            if not self.seated and width >= hold + _SUSTAINED_S:
+                self._arrival_evidence(self._pir_rise_t, sustained=True)
+            if self.seated:
+                self._pir_due = self._last_motion + self.cfg.pir_absence_s
+            elif self._recent_rises:
+                self._pir_due = self._recent_rises[0] + self.cfg.pir_arrival_window_s
+
+    def _arrival_evidence(self, t: float, sustained: bool = False) -> None:
+        window = self.cfg.pir_arrival_window_s
+        rises = self._recent_rises
+        if not sustained:
+            rises.append(t)
+        while rises and rises[0] < t - window:
+            rises.pop(0)
+        if sustained or len(rises) >= self.cfg.pir_arrival_pulses:
+            first = rises[0] if rises else t
+            rises.clear()
+            self._pir_due = INF
+            self._change(first, True)
+        else:
+            self._pir_due = rises[0] + window
+
+    def _pir_timer(self, due: float) -> None:
+        self._pir_due = INF
+        if self.seated:
+            self._change(self._last_motion, False)
+        else:
+            self._recent_rises.clear()  # a lone trigger: not a person
+
+    # ------------------------------------------------------------- output
+    def _change(self, t: float, seated: bool) -> None:
+        if seated == self.seated:
+            return
+        self.seated = seated
+        self.changes.append((t, seated))
