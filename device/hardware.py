@@ -109,6 +109,7 @@ class Inputs(_Closer):
         self._monotonic = monotonic
         self._devices = []
         self.devices: dict[str, object] = {}
+        self.active_high: dict[str, bool] = {}
         self.errors = 0
         g = cfg.gpio
         wanted = signals if signals is not None else wired_signals(cfg)
@@ -127,6 +128,7 @@ class Inputs(_Closer):
                 dev = DigitalInputDevice(pin, pull_up=pull_up, active_state=active, pin_factory=pin_factory)
                 self._devices.append(dev)
                 self.devices[sig] = dev
+                self.active_high[sig] = not pull_up
                 dev.when_activated = self._callback(sig, 1)
                 dev.when_deactivated = self._callback(sig, 0)
         except Exception:
@@ -152,6 +154,14 @@ class Inputs(_Closer):
     def pin(self, signal: str):
         """The gpiozero pin of an input (tests drive MockPins through it)."""
         return self.devices[signal].pin
+
+    def drive(self, signal: str, value: int) -> None:
+        """Set a MockPin to a *logical* level (1 = pressed/motion), whatever its wiring."""
+        pin = self.devices[signal].pin
+        if bool(value) == self.active_high[signal]:
+            pin.drive_high()
+        else:
+            pin.drive_low()
 
 
 def wired_signals(cfg) -> tuple[str, ...]:

@@ -1,0 +1,258 @@
+"""``deskpulse run``: the desk daemon, on GPIO or on a simulated desk.
+
+Without ``--simulate`` it reads the configured GPIO backend in real time
+(with ``gpio.pin_factory = "mock"``: an empty chair forever, which is how the
+idle cost is measured). With ``--simulate PROFILE`` gpiozero's mock pins are
+driven by the desk simulator, on a clock running ``--speed`` times real time
+(``max``: a fake clock that jumps from one edge or deadline to the next).
+
+Arguments are checked here rather than by argparse ``type=`` so that a
+mistake is one line and exit 2, like every deskpulse error.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from device.errors import UserError
+
+HELP = "run the desk daemon (GPIO), or a simulated desk with --simulate"
+
+log = logging.getLogger("deskpulse.run")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="default: /etc/deskpulse/config.toml, then ~/.config/deskpulse/config.toml")
+    p.add_argument("--simulate", metavar="PROFILE",
+                   help="drive mock pins with a simulated person: typical, fidgety, long_sitter, still_reader, day_off, night_owl")
+    p.add_argument("--speed", default="60", metavar="N|max", help="simulated seconds per real second (default 60), or max")
+    p.add_argument("--days", default="1", metavar="N", help="simulated days (default 1)")
+    p.add_argument("--seed", default="1", metavar="S", help="simulation seed (default 1)")
+    p.add_argument("--db", metavar="PATH", help="history database (default: history.db_path, $STATE_DIRECTORY or XDG)")
+    p.add_argument("--seconds", default=None, metavar="N", help="stop after N real seconds (benchmarks)")
+    p.add_argument("--verbose", "-v", action="store_true", help="log every input edge")
+
+
+def _number(name: str, text: str, lo: float, hi: float, kind=float):
+    try:
+        n = kind(text)
+    except ValueError:
+        raise UserError(f"--{name} {text!r} is not a {'whole ' if kind is int else ''}number") from None
+    if not lo <= n <= hi:
+        raise UserError(f"--{name} {text} is outside {lo:g}..{hi:g}")
+    return n
+
+
+def parse_speed(text: str) -> float | None:
+    """``max`` -> None (fake clock), else a positive factor."""
+    if text == "max":
+        return None
+    return _number("speed", text, 0.001, 1e6)
+
+
+def local_tz(cfg):
+    if cfg.device.timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            return ZoneInfo(cfg.device.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(f"{cfg.source}: device.timezone = {cfg.device.timezone!r}: unknown time zone") from None
+    return datetime.now().astimezone().tzinfo
+
+
+def run(args: argparse.Namespace) -> int:
+    from device import config
+    from device.notify import setup_logging
+
+    cfg = config.load(args.config)
+    setup_logging(args.verbose)
+    sim = None
+    if args.simulate:
+        from device.simulate import PROFILES
+        if args.simulate not in PROFILES:
+            raise UserError(f"--simulate {args.simulate!r}: unknown profile (known: {', '.join(PROFILES)})")
+        cfg = cfg.replace(gpio={"pin_factory": "mock"})
+        days = _number("days", args.days, 1, 3660, int)
+        seed = _number("seed", args.seed, 0, 2**63, int)
+        speed = parse_speed(args.speed)
+        tz = local_tz(cfg)
+        start = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        sim = SimSpec(args.simulate, days, seed, speed, start)
+    if args.db:
+        cfg = cfg.replace(history={"db_path": args.db})
+    seconds = _number("seconds", args.seconds, 0.1, 1e9) if args.seconds else None
+    return run_daemon(cfg, sim=sim, seconds=seconds)
+
+
+class SimSpec:
+    def __init__(self, profile: str, days: int, seed: int, speed: float | None, start: datetime):
+        self.profile, self.days, self.seed, self.speed, self.start = profile, days, seed, speed, start
+
+
+def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on_ready=None,
+               with_sinks: bool = True) -> int:
+    """Build and run the daemon until SIGTERM/SIGINT, the end of a simulation, or ``seconds``."""
+    from device import __version__, hardware
+    from device.clock import FakeClock, ScaledClock, SystemClock
+    from device.config import default_db_path
+    from device.daemon import Daemon
+    from device.notify import Notifier
+    from device.store import Store
+
+    db = default_db_path(cfg)
+    if sim is None:
+        clock = SystemClock(local_tz(cfg) if cfg.device.timezone else None)
+    elif sim.speed is None:
+        clock = FakeClock(sim.start)
+    else:
+        clock = ScaledClock(sim.start, sim.speed)
+    pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
+    store = Store(db, cfg.coaching.day_boundary)
+    sinks = []
+    try:
+        if with_sinks and sim is None and cfg.mqtt.host:
+            from device.mqtt import MqttSink
+            sinks.append(MqttSink(cfg, db_path=db))
+        inbox = _inbox(db)
+        daemon = Daemon(cfg, clock, store, pin_factory=pin_factory, sinks=sinks, notifier=Notifier(),
+                        inbox_dir=inbox, version=__version__, runtime_file=_runtime_file(db))
+        log.info("history in %s%s", db, f", simulating {sim.profile} x{sim.speed or 'max'}" if sim else "")
+        daemon.start()
+    except BaseException:
+        for s in sinks:
+            s.close()
+        store.close()
+        pin_factory.close()
+        raise
+    if on_ready:
+        on_ready(daemon)
+    try:
+        if sim is not None and sim.speed is None:
+            reason = _run_max(daemon, sim)
+        else:
+            reason = _serve(daemon, sim, seconds)
+    finally:
+        daemon.stop("error") if not daemon.stopped else None
+        store.close()
+        pin_factory.close()
+    return 0 if reason != "error" else 1
+
+
+def _runtime_file(db: Path) -> Path | None:
+    """A RAM copy of the resume state, one per history file (a demo must not resume the real desk)."""
+    import hashlib
+    from device.daemon import runtime_dir
+    d = runtime_dir()
+    if d is None:
+        return None
+    try:
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    key = hashlib.sha1(str(Path(db).expanduser().resolve()).encode()).hexdigest()[:12]
+    return d / f"state-{key}.json"
+
+
+def _inbox(db: Path):
+    try:
+        from dashboard.commands import commands_dir
+    except ImportError:
+        return None
+    return commands_dir(db)
+
+
+def _signals(handler) -> dict:
+    old = {}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        old[sig] = signal.signal(sig, lambda signum, frame: handler(signal.Signals(signum).name))
+    return old
+
+
+def _serve(daemon, sim: SimSpec | None, seconds: float | None) -> str:
+    """The loop on its own thread; the main thread only waits and turns signals into a Stop."""
+    stopping = threading.Event()
+
+    def stop(reason: str) -> None:
+        stopping.set()
+        daemon.request_stop(reason)
+
+    loop = threading.Thread(target=daemon.serve, name="deskpulse-loop")
+    feeder = None
+    old = _signals(stop)
+    try:
+        loop.start()
+        if sim is not None:
+            feeder = threading.Thread(target=_feed_scaled, args=(daemon, sim, stopping, stop),
+                                      name="deskpulse-sim", daemon=True)
+            feeder.start()
+        if seconds is not None:
+            threading.Timer(seconds, stop, args=("time limit",)).start()
+        while loop.is_alive():
+            loop.join(0.5)
+    finally:
+        stopping.set()
+        for sig, h in old.items():
+            signal.signal(sig, h)
+    return daemon.stop_reason or "stop"
+
+
+def _sim_edges(daemon, sim: SimSpec):
+    from device.simulate import simulate
+    sensors = tuple(s for s in ("seat", "pir") if s in daemon.inputs.devices)
+    if not sensors:
+        raise UserError("--simulate: the configuration wires neither a seat nor a PIR input")
+    result = simulate(sim.profile, sim.days, sim.seed, start=sim.start, signals=sensors)
+    log.info("simulated %s: %d edges over %.0f h (seed %d)", sim.profile, len(result.times),
+             result.duration_s / 3600, sim.seed)
+    return result
+
+
+def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop) -> None:
+    """Drive the mock pins at the scaled clock's pace, then stop at the simulation's end."""
+    try:
+        result = _sim_edges(daemon, sim)
+        clock = daemon.clock
+        for t, sig, v in zip(result.times, result.signals, result.values):
+            while not stopping.is_set():
+                wait = (t - clock.monotonic()) / sim.speed
+                if wait <= 0:
+                    break
+                stopping.wait(min(wait, 0.5))
+            if stopping.is_set():
+                return
+            daemon.inputs.drive(sig, v)
+        while not stopping.is_set():
+            wait = (result.duration_s - clock.monotonic()) / sim.speed
+            if wait <= 0:
+                break
+            stopping.wait(min(wait, 0.5))
+        stop("simulation end")
+    except Exception as e:  # a simulator problem ends the run, it must not hang it
+        log.error("simulation failed: %s", e)
+        stop("error")
+
+
+def _run_max(daemon, sim: SimSpec) -> str:
+    """One thread: jump the fake clock to each edge, running every deadline on the way."""
+    flag = {}
+    old = _signals(lambda name: flag.setdefault("reason", name))
+    try:
+        result = _sim_edges(daemon, sim)
+        for t, sig, v in zip(result.times, result.signals, result.values):
+            if flag or daemon.stopped:
+                break
+            daemon.run_until(t)
+            daemon.inputs.drive(sig, v)
+        if not flag:
+            daemon.run_until(result.duration_s)
+            daemon.pump()
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+    daemon.stop(flag.get("reason", "simulation end"))
+    return daemon.stop_reason

@@ -1,0 +1,545 @@
+"""The daemon: one loop thread that owns all state, fed by one queue.
+
+Everything that happens arrives as an item on ``Daemon.queue``: a GPIO edge
+``(t, signal, value)`` put there by a gpiozero callback, a ``Command`` from
+the dashboard inbox or a sink (MQTT), or ``Stop``. The loop waits on the
+queue with a timeout that ends at the engine's next deadline (or the next
+flush, inbox poll or watchdog pet), feeds the engine unchanged, and hands
+the events it returns to the history, the LED/buzzer and the sinks. No other
+thread touches the engine, the store's write side or the outputs' choice of
+pattern, so none of it needs a lock.
+
+Sinks are how outputs other than the history plug in (MQTT is one). A sink
+is any object with::
+
+    publish(event)      # each event as it is emitted (before the history has flushed it)
+    set_state(status)   # the live status dict, on every significant change and at each flush
+    close()             # at shutdown, before the history's last flush
+    start(daemon)       # optional: before READY=1; may call daemon.post_command(...) from any thread
+    flushed()           # optional: after each successful history flush (the outbox rows are on disk)
+
+Every call happens on the loop thread, must not block, and an exception in a
+sink is logged and counted, never fatal.
+
+Survival: the engine's exported state is kept in the history's kv table with
+the wall time it was saved (``daemon_state``); at start a state saved less
+than ``coaching.break_s`` ago resumes the bout. An older one is closed at the
+last moment it was known: a back-dated ``daemon_stop`` (reason ``unclean``)
+gives the rollup that moment before ``daemon_start`` (``resumed_bout`` false)
+closes the bout.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from device.config import parse_window
+from device.events import Event, EventFactory, IdFactory
+from device import hardware
+
+log = logging.getLogger("deskpulse.daemon")
+
+STATE_KEY = "daemon_state"
+STATUS_KEY = "status"
+#: Longest the loop sleeps with nothing to do (real seconds); the watchdog may ask for less.
+MAX_TICK_S = 60.0
+#: How long start() waits for a sink that has a ``connected`` event (a broker) before READY=1.
+READY_WAIT_S = 5.0
+#: How often the dashboard inbox is looked at (real seconds): a stat() per look.
+INBOX_POLL_S = 1.0
+#: After a command (someone is watching the dashboard) the history is written this soon (clock seconds).
+COMMAND_FLUSH_DELAY_S = 1.0
+#: During a bout with nothing else to write, the resume state goes to the SD card this often
+#: (clock seconds); the RAM copy in the runtime directory is refreshed at every flush.
+HEARTBEAT_S = 600.0
+#: How far the loop steps when the engine reports a deadline it has already passed (clock seconds).
+STUCK_STEP_S = 1.0
+_SIGNIFICANT = ("seated", "level", "alert", "paused_until_ts", "snoozed_until_ts")
+
+
+@dataclass
+class Command:
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+    source: str = "command"
+
+
+@dataclass
+class Stop:
+    reason: str = "stop"
+
+
+def in_window(window, wall: datetime) -> bool:
+    if window is None:
+        return False
+    a, b = window
+    now = wall.time()
+    return a <= now < b if a <= b else (now >= a or now < b)
+
+
+class TraceRecorder:
+    """Raw inputs into one trace file per desk day (``YYYY-MM-DD-HHMMSS.csv``, a new one after each start)."""
+
+    def __init__(self, directory: str | os.PathLike, clock, signals: tuple[str, ...], note: str = ""):
+        from device.trace import TraceWriter
+        self._writer_cls = TraceWriter
+        self.dir = Path(directory).expanduser()
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.clock, self.signals, self.note = clock, signals, note
+        self._w = None
+        self._t0 = 0.0
+        self._date = None
+
+    def _open(self, t: float, levels: dict[str, int]) -> None:
+        start = self.clock.wall_at(t)
+        path = self.dir / f"{start:%Y-%m-%d-%H%M%S}.csv"
+        self._w = self._writer_cls(path, start, self.signals, self.note, initial=levels)
+        self._t0, self._date = t, start.date()
+        log.info("recording raw inputs to %s", path)
+
+    def edge(self, t: float, signal: str, value: int, levels: dict[str, int]) -> None:
+        if self._w is None:
+            self._open(t, {k: v for k, v in levels.items() if k != signal} | {signal: 1 - value})
+        self._w.edge(t - self._t0, signal, value)
+
+    def roll(self, t: float, levels: dict[str, int]) -> None:
+        """Flush, and start a new file when the local date has changed."""
+        if self._w is None:
+            self._open(t, levels)
+            return
+        if self.clock.wall_at(t).date() != self._date:
+            self._w.close(t - self._t0)
+            self._open(t, levels)
+        else:
+            self._w.flush()
+
+    def close(self, t: float) -> None:
+        if self._w is not None:
+            self._w.close(t - self._t0)
+            self._w = None
+
+
+class Daemon:
+    """The wiring of inputs, engine, outputs, history and sinks around one queue.
+
+    Use ``start()`` then ``serve()`` (blocking until a ``Stop``) in real or
+    scaled time; or, on a ``FakeClock``, ``start()`` then ``run_until(t)``
+    and ``pump()`` from one thread, then ``stop()``.
+    """
+
+    def __init__(self, cfg, clock, store, *, pin_factory=None, sinks=(), notifier=None,
+                 inbox_dir: str | os.PathLike | None = None, trace_dir: str | None = None,
+                 output_scale: float = 1.0, version: str = "", runtime_file: str | os.PathLike | None = None):
+        self.cfg, self.clock, self.store = cfg, clock, store
+        self.pin_factory = pin_factory
+        self.sinks = list(sinks)
+        self.notifier = notifier
+        self.inbox_dir = Path(inbox_dir) if inbox_dir else None
+        self.trace_dir = trace_dir if trace_dir is not None else (cfg.history.record_trace_dir or None)
+        self.output_scale = output_scale
+        self.runtime_file = Path(runtime_file) if runtime_file else None
+        self.version = version
+        self.queue: queue.Queue = queue.Queue()
+        self.ids = IdFactory()
+        self.quiet = parse_window(cfg.coaching.quiet_hours)
+        self.inputs = self.outputs = self.engine = self.trace = None
+        self.levels: dict[str, int] = {}
+        self.status: dict[str, Any] = {}
+        self.errors = 0
+        self.sink_errors = 0
+        self.resumed = False
+        self.stopped = False
+        self.stop_reason: str | None = None
+        self._owns_factory = False
+        self._last_t = 0.0
+        self._last_tick = float("-inf")
+        self._next_flush = 0.0
+        self._last_state_save = 0.0
+        self._events_since_save = 0
+        self._next_inbox = 0.0
+        self._written_status: dict[str, Any] | None = None
+
+    # ------------------------------------------------------------------ thread-safe entry points
+    def post_command(self, name: str, source: str = "command", **args: Any) -> None:
+        """Queue a command (done, snooze, pause(minutes=), resume, test_prompt) from any thread."""
+        self.queue.put(Command(name, args, source))
+
+    def request_stop(self, reason: str = "stop") -> None:
+        self.queue.put(Stop(reason))
+
+    # ------------------------------------------------------------------ start
+    def start(self) -> None:
+        from device.engine import Engine
+        cfg, clock = self.cfg, self.clock
+        try:
+            if self.pin_factory is None:
+                self.pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
+                self._owns_factory = True
+            self.inputs = hardware.Inputs(cfg, self.queue.put, clock.monotonic, self.pin_factory)
+            self.levels = self.inputs.levels()
+            now = clock.monotonic()
+            self._last_t = now
+            resume, gap, closing = self._load_state(now)
+            initial = {s: self.levels.get(s, 0) for s in ("seat", "pir")}
+            self.engine = Engine(cfg, wall_at=clock.wall_at, ids=self.ids, start_t=now,
+                                 initial=initial, resume=resume, resume_gap_s=gap)
+            self.resumed = resume is not None
+            self.outputs = hardware.Outputs(cfg, self.pin_factory, time_scale=self.output_scale)
+            if self.trace_dir:
+                self.trace = TraceRecorder(self.trace_dir, clock, hardware.wired_signals(cfg),
+                                           note=f"recorded by deskpulse {self.version}".strip())
+                self.trace.roll(now, self.levels)
+        except BaseException:
+            self._close_devices()
+            raise
+        self._emit(closing + self.engine.lifecycle(now, "daemon_start", resumed_bout=self.resumed))
+        log.info("started: sensors %s, inputs %s, levels %s%s", cfg.sensing.sensors,
+                 ",".join(self.inputs.devices) or "none", self.levels,
+                 ", bout resumed" if self.resumed else "")
+        for sink in self.sinks:
+            if hasattr(sink, "start"):
+                self._sink_call(sink, "start", self)
+        for sink in self.sinks:  # READY=1 waits a little for a broker, never for long
+            connected = getattr(sink, "connected", None)
+            if connected is not None and hasattr(connected, "wait") and not connected.wait(READY_WAIT_S):
+                log.warning("%s not connected after %.0f s; carrying on (it retries)", type(sink).__name__, READY_WAIT_S)
+        self._next_flush = now + cfg.history.flush_interval_s
+        self._save_state(now)
+        self.tick(now)
+        self.flush(now)
+        if self.notifier:
+            self.notifier.ready(f"watching {cfg.sensing.sensors}")
+
+    def _load_state(self, now: float) -> tuple[dict | None, float, list[Event]]:
+        """(resume state, seconds since it was saved, events closing a lost bout)."""
+        saved = _newest(self.store.get_json(STATE_KEY), self._read_runtime())
+        if saved is None:
+            return None, 0.0, []
+        try:
+            saved_wall = datetime.fromisoformat(saved["ts"])
+            gap = self.clock.wall_at(now).timestamp() - saved_wall.timestamp()
+        except (KeyError, TypeError, ValueError):
+            log.warning("saved daemon state unreadable; starting fresh")
+            return None, 0.0, []
+        # A gap below zero is a wall clock that went back (no RTC, NTP not yet synced): we cannot
+        # know how long we were down, so only a tiny one is believed.
+        if -1.0 <= gap <= self.cfg.coaching.break_s:
+            if saved["engine"].get("bout_start_ago") is not None:
+                log.info("resuming the bout saved %.0f s ago", max(gap, 0.0))
+                return saved["engine"], max(gap, 0.0), []
+            return None, 0.0, []
+        if saved.get("clean") or saved["engine"].get("bout_start_ago") is None:
+            return None, 0.0, []
+        # Unclean end (power cut, kill -9) longer ago than a break: the bout ends where we last saw it.
+        log.info("last state is %.0f s old (> break_s): closing that bout at %s", gap, saved["ts"])
+        lost = EventFactory(lambda _t: saved_wall, self.ids).make("daemon_stop", now, reason="unclean")
+        return None, 0.0, [lost]
+
+    def _read_runtime(self) -> dict | None:
+        if self.runtime_file is None:
+            return None
+        try:
+            return json.loads(self.runtime_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    # ------------------------------------------------------------------ the loop
+    def serve(self) -> str:
+        """Run until a ``Stop`` arrives; returns its reason. Waits on the queue, never sleeps blind."""
+        speed = float(getattr(self.clock, "speed", 1.0))
+        while not self.stopped:
+            now = self.clock.monotonic()
+            wake = self.next_wake()
+            timeout = MAX_TICK_S if wake is None else max(0.0, (wake - now) / speed)
+            if self.inbox_dir is not None:
+                timeout = min(timeout, INBOX_POLL_S)
+            if self.notifier and self.notifier.enabled:
+                timeout = min(timeout, self.notifier.watchdog_interval_s)
+            try:
+                item = self.queue.get(timeout=min(timeout, MAX_TICK_S))
+            except queue.Empty:
+                item = None
+            if item is not None:
+                self._handle(item)
+                self._drain()
+            if not self.stopped:
+                self._guarded(self.tick, self.clock.monotonic())
+        return self.stop_reason or "stop"
+
+    def next_wake(self) -> float | None:
+        """The clock time at which the loop next has work without any input."""
+        wake = self._next_flush
+        deadline = self.engine.next_deadline() if self.engine else None
+        if deadline is not None:
+            if deadline <= self._last_tick:
+                # A deadline that a tick at that very time did not consume would spin the loop;
+                # poll gently instead until the engine moves on.
+                deadline = self._last_tick + STUCK_STEP_S
+            wake = min(wake, deadline)
+        return wake
+
+    def pump(self) -> None:
+        """Handle everything queued, then run the timers (FakeClock driving, tests)."""
+        self._drain()
+        if not self.stopped:
+            self._guarded(self.tick, self.clock.monotonic())
+
+    def run_until(self, t: float) -> None:
+        """FakeClock only: jump from deadline to deadline up to ``t``, handling the queue on the way."""
+        self.pump()
+        while not self.stopped:
+            wake = self.next_wake()
+            if wake is None or wake > t:
+                break
+            if wake > self.clock.monotonic():
+                self.clock.set(wake)
+            self.pump()
+        if t > self.clock.monotonic():
+            self.clock.set(t)
+        self.pump()
+
+    def _drain(self) -> None:
+        while not self.stopped:
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                return
+            self._handle(item)
+
+    def _handle(self, item) -> None:
+        if isinstance(item, Stop):
+            self.stop(item.reason)
+        elif isinstance(item, Command):
+            self._guarded(self._command, item)
+        else:
+            self._guarded(self._edge, *item)
+
+    def _guarded(self, fn, *args) -> None:
+        """Nothing that goes wrong with one item may stop the loop (or the prompting)."""
+        try:
+            fn(*args)
+        except Exception:
+            self.errors += 1
+            if self.errors <= 20 or self.errors % 1000 == 0:
+                log.exception("loop: %s failed (%d errors so far); carrying on", fn.__name__, self.errors)
+
+    # ------------------------------------------------------------------ items
+    def _now(self, t: float | None = None) -> float:
+        """Times fed to the engine never go backwards (an edge stamped before the last tick is late, not early)."""
+        t = self.clock.monotonic() if t is None else t
+        self._last_t = max(self._last_t, t)
+        return self._last_t
+
+    def _edge(self, t: float, signal: str, value: int) -> None:
+        value = 1 if value else 0
+        if self.levels.get(signal) == value:
+            return  # a repeat (e.g. a callback racing the start-up read): no edge
+        t = self._now(t)
+        if self.trace:
+            self.trace.edge(t, signal, value, self.levels)
+        self.levels[signal] = value
+        log.debug("edge %s=%d at %.3f", signal, value, t)
+        self._emit(self.engine.feed(t, signal, value))
+
+    def _command(self, cmd: Command) -> None:
+        now = self._now()
+        if "error" in cmd.args:
+            log.warning("command from %s rejected: %s", cmd.source, cmd.args["error"])
+            self._emit(self.engine.command(now, "rejected", source=cmd.source, reason=cmd.args["error"]))
+            return
+        try:
+            events = self.engine.command(now, cmd.name, source=cmd.source, **cmd.args)
+        except (TypeError, ValueError, KeyError) as e:
+            events = self.engine.command(now, "rejected", source=cmd.source, reason=f"{cmd.name}: {e}")
+        log.info("command %s%s from %s", cmd.name, "" if not cmd.args else f" {cmd.args}", cmd.source)
+        self._emit(events)
+        self._next_flush = min(self._next_flush, now + COMMAND_FLUSH_DELAY_S)
+
+    def _poll_inbox(self) -> None:
+        from dashboard.commands import read_pending_commands
+        for c in read_pending_commands(self.inbox_dir):
+            if "error" in c:
+                self.queue.put(Command("invalid", {"error": c["error"]}, c.get("source", "dashboard")))
+            else:
+                self.queue.put(Command(c["name"], dict(c.get("args") or {}), c.get("source", "dashboard")))
+
+    # ------------------------------------------------------------------ timers, outputs, history
+    def tick(self, now: float) -> None:
+        now = self._now(now)
+        self._last_tick = now
+        self._emit(self.engine.advance(now))
+        self._update_status(now)
+        if self.inbox_dir is not None and time.monotonic() >= self._next_inbox:
+            self._next_inbox = time.monotonic() + INBOX_POLL_S
+            self._guarded(self._poll_inbox)
+        if now >= self._next_flush:
+            self.flush(now)
+        if self.notifier:
+            self.notifier.watchdog()
+
+    def _emit(self, events: list[Event]) -> None:
+        if not events:
+            return
+        self.store.add(events)
+        self._events_since_save += len(events)
+        for e in events:
+            log.info("%s %s %s", e.ts[11:19], e.type, _brief(e))
+            if e.type == "prompt" and e.data.get("beep"):
+                self._beep(2 if e.data.get("level") == 3 else 1, e.t)
+            for sink in self.sinks:
+                self._sink_call(sink, "publish", e)
+
+    def _beep(self, n: int, t: float) -> None:
+        if in_window(self.quiet, self.clock.wall_at(t)):
+            log.info("buzzer: quiet hours, no beep")
+            return
+        if self.outputs and self.outputs.buzzer is not None:
+            log.info("buzzer: %d short beep%s", n, "s" if n > 1 else "")
+            self.outputs.beep(n)
+
+    def _update_status(self, now: float) -> None:
+        status = dict(self.engine.status(now))
+        status["updated_ts"] = self.clock.wall_at(now).isoformat(timespec="seconds")
+        changed = any(status.get(k) != self.status.get(k) for k in _SIGNIFICANT)
+        self.status = status
+        if self.outputs and self.outputs.show(status.get("alert", "none")):
+            log.info("LED: %s", hardware.describe(self.outputs.pattern))
+        if changed:
+            for sink in self.sinks:
+                self._sink_call(sink, "set_state", status)
+
+    def _save_state(self, now: float, clean: bool = False, durable: bool = True) -> None:
+        """The resume state: always to RAM (if there is a runtime dir), to the history when ``durable``."""
+        doc = {"ts": self.clock.wall_at(now).isoformat(), "clean": clean,
+               "engine": self.engine.export_state(now)}
+        if self.runtime_file is not None:
+            try:
+                tmp = self.runtime_file.with_suffix(".tmp")
+                tmp.write_text(json.dumps(doc, separators=(",", ":")))
+                os.replace(tmp, self.runtime_file)
+            except OSError as e:
+                log.debug("cannot write %s: %s", self.runtime_file, e)
+        if durable:
+            self.store.set_json(STATE_KEY, doc)
+            self._last_state_save = now
+            self._events_since_save = 0
+
+    def flush(self, now: float) -> None:
+        """Write what changed: events, the status, the resume state. An idle desk writes nothing.
+
+        Every SQLite commit costs about a dozen 4 KB pages, so the card sees
+        one only when events are pending, after a command, or (during a bout
+        with nothing else to write) every ``HEARTBEAT_S``. The resume state
+        also goes to a file in the runtime directory (RAM) at every flush, so
+        a crash or restart resumes precisely; only a power cut falls back to
+        the history's copy.
+        """
+        self._next_flush = now + self.cfg.history.flush_interval_s
+        in_bout = bool(self.status.get("seated")) or bool(self.status.get("bout_s"))
+        save = self._events_since_save > 0 or (in_bout and now - self._last_state_save >= HEARTBEAT_S)
+        if save or in_bout:
+            self._save_state(now, durable=save)
+        if save or self.store.pending or self._status_dirty():
+            self.store.set_json(STATUS_KEY, self.status)
+            self._written_status = {k: self.status.get(k) for k in _SIGNIFICANT}
+        if self.trace:
+            self._guarded(self.trace.roll, now, self.levels)
+        if self.store.flush():
+            for sink in self.sinks:
+                if hasattr(sink, "flushed"):
+                    self._sink_call(sink, "flushed")
+        if self.status:
+            for sink in self.sinks:  # a periodic refresh of the retained state
+                self._sink_call(sink, "set_state", self.status)
+
+    def _status_dirty(self) -> bool:
+        written = self._written_status
+        return written is None or any(self.status.get(k) != written.get(k) for k in _SIGNIFICANT)
+
+    def _sink_call(self, sink, method: str, *args) -> None:
+        try:
+            getattr(sink, method)(*args)
+        except Exception:
+            self.sink_errors += 1
+            if self.sink_errors <= 20 or self.sink_errors % 1000 == 0:
+                log.exception("sink %s.%s failed (%d so far)", type(sink).__name__, method, self.sink_errors)
+
+    # ------------------------------------------------------------------ stop
+    def stop(self, reason: str = "stop") -> None:
+        """Outputs off, state saved, history flushed, devices closed. Safe twice."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.stop_reason = reason
+        if self.notifier:
+            self.notifier.stopping()
+        if self.outputs:
+            self.outputs.off()
+        now = self._now()
+        if self.engine is not None:
+            self._guarded(lambda: self._emit(self.engine.lifecycle(now, "daemon_stop", reason=reason)))
+            self._guarded(self._save_state, now, True)
+            self.store.set_json(STATUS_KEY, dict(self.status, seated=False, alert="none",
+                                                 updated_ts=self.clock.wall_at(now).isoformat(timespec="seconds"),
+                                                 stopped=True))
+        for sink in self.sinks:
+            self._sink_call(sink, "close")
+        if self.trace:
+            self._guarded(self.trace.close, now)
+        self.store.flush()
+        self._close_devices()
+        log.info("stopped (%s)", reason)
+
+    def _close_devices(self) -> None:
+        for dev in (self.outputs, self.inputs):
+            if dev is not None:
+                dev.close()
+        if self._owns_factory and self.pin_factory is not None:
+            try:
+                self.pin_factory.close()
+            except Exception:
+                log.debug("closing the pin factory failed", exc_info=True)
+            self.pin_factory = None
+
+
+def _newest(*docs) -> dict | None:
+    """The most recently saved of several resume states (history, RAM), ignoring malformed ones."""
+    best, best_t = None, None
+    for d in docs:
+        if not isinstance(d, dict) or not isinstance(d.get("engine"), dict):
+            continue
+        try:
+            t = datetime.fromisoformat(d["ts"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            continue
+        if best_t is None or t > best_t:
+            best, best_t = d, t
+    return best
+
+
+def runtime_dir(env=None) -> Path | None:
+    """RAM that outlives the process: systemd's RuntimeDirectory, else $XDG_RUNTIME_DIR/deskpulse."""
+    env = os.environ if env is None else env
+    if env.get("RUNTIME_DIRECTORY"):
+        return Path(env["RUNTIME_DIRECTORY"].split(":")[0])
+    if env.get("XDG_RUNTIME_DIR"):
+        return Path(env["XDG_RUNTIME_DIR"]) / "deskpulse"
+    return None
+
+
+def _brief(e: Event) -> str:
+    d = e.data
+    if e.type == "prompt":
+        ex = d.get("exercise") or {}
+        return f"level {d.get('level')} ({d.get('kind')}) {ex.get('name', '')} after {d.get('bout_s', 0) / 60:.0f} min" \
+               + (" beep" if d.get("beep") else "")
+    if e.type == "break":
+        return f"bout {d.get('bout_s', 0) / 60:.1f} min, seated {d.get('seated_s', 0) / 60:.1f} min"
+    return json.dumps(d, separators=(",", ":"))[:160]
