@@ -1,0 +1,175 @@
+"""JSON under /api: status, a day, a range of days, events with paging, exports.
+
+Every parameter is validated here; a bad one is a 400 with ``{"error": ...}``
+naming the parameter, never a 500. Ranges are capped so one request cannot
+make a Pi Zero walk years of rows.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, timedelta
+from typing import Any, Iterator
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
+
+from dashboard import queries
+from dashboard.dates import desk_day, parse_day
+from dashboard.pages import _boundary, _now, today_view
+
+bp = Blueprint("api", __name__)
+
+MAX_DAYS = 400
+MAX_EXPORT_DAYS = {"days": 20 * 366, "bouts": 20 * 366, "events": MAX_DAYS}
+MAX_LIMIT = 1000
+_ID = re.compile(r"^[0-9A-Za-z]{1,40}$")
+
+
+def _bad(message: str):
+    abort(400, message)
+
+
+def _day_arg(name: str, default: date | None = None) -> date:
+    value = request.args.get(name)
+    if value is None and default is not None:
+        return default
+    try:
+        return parse_day(value, name)
+    except ValueError as e:
+        _bad(str(e))
+
+
+def _range(max_days: int, default_days: int) -> tuple[date, date]:
+    today = desk_day(_now(), _boundary())
+    last = _day_arg("to", today)
+    first = _day_arg("from", last - timedelta(days=default_days - 1))
+    if first > last:
+        _bad(f"from ({first}) is after to ({last})")
+    n = (last - first).days + 1
+    if n > max_days:
+        _bad(f"range of {n} days is too long: at most {max_days}")
+    return first, last
+
+
+def _public_summary(s: dict[str, Any]) -> dict[str, Any]:
+    keys = ("seated_s", "bouts", "breaks", "longest_bout_s", "current_bout_s", "prompts", "exercises_done",
+            "done_by", "snoozes")
+    return {k: s[k] for k in keys}
+
+
+@bp.route("/status")
+def status():
+    v = today_view()
+    return jsonify(day=v["day"].isoformat(), now=v["now"].isoformat(timespec="seconds"),
+                   daemon=v["live"], today=_public_summary(v["summary"]),
+                   budget_s=v["budget_s"], last_event_id=v["last_event_id"])
+
+
+@bp.route("/day/<day>")
+def day(day: str):
+    try:
+        d = parse_day(day)
+    except ValueError as e:
+        _bad(str(e))
+    v = today_view(d)
+    s = v["summary"]
+    return jsonify(day=d.isoformat(), stats=queries.day_row(d.isoformat()), summary=_public_summary(s),
+                   bouts=queries.day_bouts(d.isoformat()), events=queries.events_page(d.isoformat(), None, 5000))
+
+
+@bp.route("/days")
+def days():
+    first, last = _range(MAX_DAYS, 30)
+    return jsonify(**{"from": first.isoformat(), "to": last.isoformat(),
+                      "days": queries.days_between(first.isoformat(), last.isoformat())})
+
+
+@bp.route("/events")
+def events():
+    d = _day_arg("day") if request.args.get("day") is not None else None
+    after = request.args.get("after")
+    if after is not None and not _ID.match(after):
+        _bad("after: expected an event id (letters and digits)")
+    raw_limit = request.args.get("limit", "100")
+    if not raw_limit.isdigit() or len(raw_limit) > 6:
+        _bad(f"limit: expected a whole number from 1 to {MAX_LIMIT}")
+    limit = int(raw_limit)
+    if not 1 <= limit <= MAX_LIMIT:
+        _bad(f"limit: expected a whole number from 1 to {MAX_LIMIT}")
+    rows = queries.events_page(None if d is None else d.isoformat(), after, limit)
+    nxt = rows[-1]["id"] if len(rows) == limit else None
+    return jsonify(events=rows, next_after=nxt, limit=limit)
+
+
+def _export_what() -> str:
+    what = request.args.get("what", "days")
+    if what not in MAX_EXPORT_DAYS:
+        _bad("what: expected days, bouts or events")
+    return what
+
+
+def _export_range(what: str) -> tuple[date, date]:
+    if request.args.get("from") is None and what != "events":
+        first_day = queries.first_day()
+        default = 30
+        if first_day:
+            try:
+                default = (desk_day(_now(), _boundary()) - date.fromisoformat(first_day)).days + 1
+            except ValueError:
+                pass
+        return _range(MAX_EXPORT_DAYS[what], max(1, min(default, MAX_EXPORT_DAYS[what])))
+    return _range(MAX_EXPORT_DAYS[what], 30)
+
+
+def _rows(what: str, first: date, last: date) -> tuple[tuple[str, ...], Iterator[tuple]]:
+    a, b = first.isoformat(), last.isoformat()
+    if what == "days":
+        return queries.DAY_COLUMNS, queries.iter_days(a, b)
+    if what == "bouts":
+        return queries.BOUT_COLUMNS, queries.iter_bouts(a, b)
+    cols = ("id", "type", "ts", "data")
+    return cols, ((e.get("id"), e.get("type"), e.get("ts"),
+                   json.dumps({k: v for k, v in e.items() if k not in ("id", "type", "ts", "v", "t")},
+                              separators=(",", ":"))) for e in queries.iter_events(a, b))
+
+
+def _filename(what: str, first: date, last: date, ext: str) -> str:
+    return f'attachment; filename="deskpulse-{what}-{first}-{last}.{ext}"'
+
+
+@bp.route("/export.csv")
+def export_csv():
+    what = _export_what()
+    first, last = _export_range(what)
+    cols, rows = _rows(what, first, last)
+
+    def gen():
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(cols)
+        for i, r in enumerate(rows):
+            w.writerow(r)
+            if i % 200 == 199:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue()
+    return Response(stream_with_context(gen()), mimetype="text/csv",
+                    headers={"Content-Disposition": _filename(what, first, last, "csv")})
+
+
+@bp.route("/export.json")
+def export_json():
+    what = _export_what()
+    first, last = _export_range(what)
+    cols, rows = _rows(what, first, last)
+
+    def gen():
+        yield '{"from":"%s","to":"%s","what":"%s","rows":[' % (first, last, what)
+        for i, r in enumerate(rows):
+            yield ("," if i else "") + "\n" + json.dumps(dict(zip(cols, r)), separators=(",", ":"))
+        yield "\n]}\n"
+    return Response(stream_with_context(gen()), mimetype="application/json",
+                    headers={"Content-Disposition": _filename(what, first, last, "json")})

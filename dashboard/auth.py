@@ -1,0 +1,163 @@
+"""Login, failed-attempt limits and CSRF.
+
+With no password hash configured the dashboard is open, which is only
+allowed on loopback (the serve command refuses anything else). With a hash,
+every page and API call needs a session made by ``/login``. Failed logins
+are limited per client address and globally, so a LAN device cannot guess
+passwords quickly even by spreading over addresses. Every POST (login
+included) must carry the session's CSRF token, and a cross-site Origin is
+refused outright.
+"""
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+import threading
+from collections import deque
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+bp = Blueprint("auth", __name__)
+
+PER_CLIENT = (5, 15 * 60)   # failures, window seconds
+GLOBAL = (20, 15 * 60)
+
+
+def hash_password(password: str) -> str:
+    """The string to put in ``dashboard.password_hash`` (scrypt, salted)."""
+    return generate_password_hash(password, method="scrypt")
+
+
+class AttemptLimiter:
+    """Failed logins in a sliding window, per client and over all clients (in memory:
+    a restart forgets them, which is acceptable for a desk gadget on a LAN)."""
+
+    def __init__(self, monotonic, per_client=PER_CLIENT, overall=GLOBAL):
+        self.monotonic = monotonic
+        self.per_client, self.overall = per_client, overall
+        self._by_client: dict[str, deque[float]] = {}
+        self._all: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def _trim(self, q: deque[float], window: float, now: float) -> None:
+        while q and q[0] <= now - window:
+            q.popleft()
+
+    def retry_after(self, client: str) -> int:
+        """Seconds until this client may try again; 0 = allowed now."""
+        now = self.monotonic()
+        with self._lock:
+            wait = 0.0
+            q = self._by_client.get(client)
+            if q is not None:
+                self._trim(q, self.per_client[1], now)
+                if len(q) >= self.per_client[0]:
+                    wait = q[0] + self.per_client[1] - now
+                if not q:
+                    del self._by_client[client]
+            self._trim(self._all, self.overall[1], now)
+            if len(self._all) >= self.overall[0]:
+                wait = max(wait, self._all[0] + self.overall[1] - now)
+            return int(wait) + 1 if wait > 0 else 0
+
+    def failed(self, client: str) -> None:
+        now = self.monotonic()
+        with self._lock:
+            self._by_client.setdefault(client, deque()).append(now)
+            self._all.append(now)
+            if len(self._by_client) > 10000:  # bound memory against address spraying
+                self._by_client.pop(next(iter(self._by_client)))
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._by_client.pop(client, None)
+
+
+def csrf_token() -> str:
+    tok = session.get("csrf")
+    if not tok:
+        tok = session["csrf"] = secrets.token_urlsafe(32)
+    return tok
+
+
+def check_csrf() -> None:
+    """before_request: every state-changing request carries the token and comes from our origin."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        o = urlsplit(origin)
+        if o.netloc != request.host:
+            abort(403, "cross-site request refused")
+    elif origin == "null":
+        abort(403, "cross-site request refused")
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    want = session.get("csrf") or ""
+    if not want or not hmac.compare_digest(sent.encode(), want.encode()):
+        abort(403, "missing or wrong CSRF token: reload the page and try again")
+
+
+def password_required() -> bool:
+    return bool(current_app.config["PASSWORD_HASH"])
+
+
+def require_login():
+    """before_request: with a password configured, only /login and static files are public."""
+    if not password_required() or request.endpoint in ("auth.login", "static"):
+        return None
+    if session.get("user") == "owner":
+        g.user = "owner"
+        return None
+    if request.path.startswith("/api/"):
+        return {"error": "login required"}, 401
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*a, **kw):
+        r = require_login()
+        return r if r is not None else view(*a, **kw)
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("pages.today")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if not password_required():
+        return redirect(url_for("pages.today"))
+    limiter: AttemptLimiter = current_app.extensions["deskpulse_limiter"]
+    client = request.remote_addr or "?"
+    status = 200
+    if request.method == "POST":
+        wait = limiter.retry_after(client)
+        if wait:
+            flash(f"Too many failed attempts. Try again in {max(1, round(wait / 60))} min.", "error")
+            status = 429
+        elif check_password_hash(current_app.config["PASSWORD_HASH"], request.form.get("password", "")):
+            limiter.succeeded(client)
+            session.clear()
+            session.permanent = True
+            session["user"] = "owner"
+            csrf_token()
+            return redirect(_safe_next(request.form.get("next")))
+        else:
+            limiter.failed(client)
+            flash("Wrong password.", "error")
+            status = 401
+    return render_template("login.html", next=_safe_next(request.values.get("next"))), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("auth.login") if password_required() else url_for("pages.today"))

@@ -1,0 +1,156 @@
+"""Server-rendered SVG: the day's timeline and the history bar charts.
+
+No JavaScript library and no CDN: the Pi may be offline, and a Pi Zero
+should not ship 200 KB of charting code to draw forty rectangles. Colours
+come from classes styled in static/style.css (so dark mode and the CSP, which
+forbids inline style attributes, both just work); every shape carries a
+``<title>`` so a hover or long-press tells the number.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from typing import Callable, Sequence
+
+from markupsafe import Markup, escape
+
+W, H = 520, 200
+ML, MR, MT, MB = 40, 8, 12, 26
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str                      # x-axis label (shown for some bars only)
+    values: Sequence[float | None]  # one per stacked series; None = no data
+    title: str                      # tooltip
+
+
+def _f(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _nice_max(v: float) -> float:
+    if v <= 0:
+        return 1.0
+    mag = 10 ** math.floor(math.log10(v))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if v <= m * mag:
+            return m * mag
+    return 10 * mag
+
+
+def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[[float], str] = _f,
+              refs: Sequence[tuple[float, str]] = (), series: Sequence[str] = ("s0",),
+              label: str = "chart", max_labels: int = 8) -> Markup:
+    """Bars (stacked when a bar has several values) with optional dashed reference lines."""
+    tallest = max((sum(v or 0 for v in b.values) for b in bars), default=0.0)
+    top = ymax if ymax is not None else _nice_max(max([tallest] + [r[0] * 1.1 for r in refs]))
+    pw, ph = W - ML - MR, H - MT - MB
+    n = max(1, len(bars))
+    step = pw / n
+    bw = max(1.0, step * (0.72 if n < 60 else 0.9))
+    y = lambda v: MT + ph - min(v, top) / top * ph  # noqa: E731
+    out = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(label)}" '
+           f'xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>']
+    for i in range(5):
+        v = top * i / 4
+        out.append(f'<line class="gl" x1="{ML}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
+                   f'<text class="ylab" x="{ML - 5}" y="{_f(y(v) + 4)}">{escape(yfmt(v))}</text>')
+    every = max(1, math.ceil(n / max_labels))
+    for i, b in enumerate(bars):
+        x = ML + i * step + (step - bw) / 2
+        base = 0.0
+        parts = []
+        for k, v in enumerate(b.values):
+            if v is None or v <= 0:
+                continue
+            y0, y1 = y(base + v), y(base)
+            parts.append(f'<rect class="{series[k % len(series)]}" x="{_f(x)}" y="{_f(y0)}" '
+                         f'width="{_f(bw)}" height="{_f(max(0.5, y1 - y0))}"/>')
+            base += v
+        if all(v is None for v in b.values):
+            parts.append(f'<rect class="nodata" x="{_f(x)}" y="{_f(MT + ph - 2)}" width="{_f(bw)}" height="2"/>')
+        # a transparent full-height hit area makes small bars easy to hover or tap
+        out.append(f'<g><title>{escape(b.title)}</title><rect class="hit" x="{_f(ML + i * step)}" y="{MT}" '
+                   f'width="{_f(step)}" height="{ph}"/>{"".join(parts)}</g>')
+        if i % every == 0:
+            out.append(f'<text class="xlab" x="{_f(ML + i * step + step / 2)}" y="{H - 8}">{escape(b.label)}</text>')
+    for v, text in refs:
+        out.append(f'<line class="ref" x1="{ML}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
+                   f'<text class="reflab" x="{W - MR - 2}" y="{_f(y(v) - 4)}">{escape(text)}</text>')
+    out.append(f'<line class="axis" x1="{ML}" x2="{W - MR}" y1="{MT + ph}" y2="{MT + ph}"/></svg>')
+    return Markup("".join(out))
+
+
+TW, TH = 720, 120
+TL, TR = 14, 14
+
+
+def timeline(start_utc: float, end_utc: float, tz: tzinfo, summary: dict, now_utc: float | None,
+             label: str = "Timeline of the day") -> Markup:
+    """The day as one strip: seated spans, breaks, prompts above, exercises done below, hour ticks."""
+    span = max(60.0, end_utc - start_utc)
+    pw = TW - TL - TR
+    x = lambda u: TL + (min(max(u, start_utc), end_utc) - start_utc) / span * pw  # noqa: E731
+    out = [f'<svg class="timeline" id="timeline-svg" viewBox="0 0 {TW} {TH}" role="img" '
+           f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>',
+           f'<rect class="tl-bg" x="{TL}" y="34" width="{pw}" height="30" rx="3"/>']
+    hours = span / 3600
+    tick = 1 if hours <= 10 else 2 if hours <= 20 else 3
+    first = datetime.fromtimestamp(start_utc, tz).replace(minute=0, second=0, microsecond=0)
+    t = first.timestamp()
+    while t <= end_utc:
+        if t >= start_utc:
+            h = datetime.fromtimestamp(t, tz).hour
+            if h % tick == 0:
+                out.append(f'<line class="tick" x1="{_f(x(t))}" x2="{_f(x(t))}" y1="30" y2="68"/>'
+                           f'<text class="tlab" x="{_f(x(t))}" y="112">{h:02d}:00</text>')
+        t += 3600
+    clock = lambda u: datetime.fromtimestamp(u, tz).strftime("%H:%M")  # noqa: E731
+    for a, b in summary["break_spans"]:
+        if b > a:
+            out.append(f'<rect class="tl-break" x="{_f(x(a))}" y="34" width="{_f(max(1.5, x(b) - x(a)))}" '
+                       f'height="30"><title>break {clock(a)}–{clock(b)}</title></rect>')
+    for a, b in summary["segments"]:
+        mins = (b - a) / 60
+        out.append(f'<rect class="tl-sit" x="{_f(x(a))}" y="34" width="{_f(max(1.0, x(b) - x(a)))}" '
+                   f'height="30"><title>seated {clock(a)}–{clock(b)} ({mins:.0f} min)</title></rect>')
+    for p in summary["prompt_list"]:
+        level = p.get("level") if p.get("level") in (1, 2, 3) else 1
+        cx = x(p["utc"])
+        out.append(f'<path class="tl-prompt l{level}" d="M{_f(cx - 6)} 12 h12 l-6 12 z">'
+                   f'<title>{clock(p["utc"])} prompt: {escape(p.get("kind") or "")} {escape(p.get("exercise") or "")}'
+                   f' ({escape(p["outcome"])})</title></path>')
+    for d in summary["done_list"]:
+        cx = x(d["utc"])
+        out.append(f'<circle class="tl-done {escape(d["how"])}" cx="{_f(cx)}" cy="80" r="6">'
+                   f'<title>{clock(d["utc"])} exercise done ({escape(d["how"])})</title></circle>')
+    if now_utc is not None and start_utc <= now_utc <= end_utc:
+        out.append(f'<line class="tl-now" x1="{_f(x(now_utc))}" x2="{_f(x(now_utc))}" y1="26" y2="92"/>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def timeline_window(day_start_utc: float, summary: dict, now_utc: float) -> tuple[float, float]:
+    """The part of the 24 h worth drawing: from an hour before the first event to an hour after
+    the last (or now), at least 8 hours, whole hours, inside the day."""
+    day_end = day_start_utc + 86400
+    times = [a for a, _ in summary["segments"]] + [b for _, b in summary["segments"]]
+    times += [p["utc"] for p in summary["prompt_list"]] + [a for a, _ in summary["break_spans"]]
+    if day_start_utc <= now_utc <= day_end:
+        times.append(now_utc)
+    if not times:
+        return day_start_utc + 7 * 3600, day_start_utc + 19 * 3600
+    lo = max(day_start_utc, math.floor((min(times) - 3600 - day_start_utc) / 3600) * 3600 + day_start_utc)
+    hi = min(day_end, math.ceil((max(times) + 3600 - day_start_utc) / 3600) * 3600 + day_start_utc)
+    while hi - lo < 8 * 3600:
+        if hi < day_end:
+            hi = min(day_end, hi + 3600)
+        if hi - lo < 8 * 3600 and lo > day_start_utc:
+            lo = max(day_start_utc, lo - 3600)
+    return lo, hi
+
+
+def utc_to_local(u: float, tz: tzinfo) -> datetime:
+    return datetime.fromtimestamp(u, timezone.utc).astimezone(tz)

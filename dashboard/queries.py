@@ -1,0 +1,166 @@
+"""Plain SQL on the history schema (owned by device/store.py), read-only.
+
+One connection per request, kept on ``flask.g`` and opened with
+``mode=ro`` so nothing the dashboard does can write the daemon's history.
+A missing file or a database without the tables yet (the daemon has not run)
+reads as an empty history, never as an error page.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, Iterator
+
+from flask import current_app, g
+
+DAY_COLUMNS = ("day", "seated_s", "bouts", "longest_bout_s", "bouts_over_30", "bouts_over_60", "breaks",
+               "prompts", "exercises_done", "done_pir", "done_button", "done_break", "done_command",
+               "snoozes", "compliance")
+BOUT_COLUMNS = ("start_utc", "start_ts", "end_ts", "day", "bout_s", "seated_s", "prompts",
+                "exercises_done", "max_level")
+
+
+def get_db() -> sqlite3.Connection | None:
+    """This request's read-only connection, or None when there is no history file yet."""
+    if "db" not in g:
+        path = current_app.config["DB_PATH"]
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+        except sqlite3.OperationalError:
+            conn = None  # no file (yet): an empty history
+        g.db = conn
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+
+
+def _rows(sql: str, args: tuple = ()) -> list[tuple]:
+    db = get_db()
+    if db is None:
+        return []
+    try:
+        return db.execute(sql, args).fetchall()
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e) or "unable to open" in str(e):
+            return []
+        raise
+
+
+def _iter(sql: str, args: tuple = ()) -> Iterator[tuple]:
+    """Rows one at a time, for exports that may be large."""
+    db = get_db()
+    if db is None:
+        return
+    try:
+        cur = db.execute(sql, args)
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e):
+            return
+        raise
+    yield from cur
+
+
+def kv(key: str) -> str | None:
+    rows = _rows("SELECT value FROM kv WHERE key = ?", (key,))
+    return rows[0][0] if rows else None
+
+
+def status_json() -> dict[str, Any] | None:
+    """The daemon's live status as it last wrote it, or None (never written or unreadable)."""
+    raw = kv("status")
+    if not raw:
+        return None
+    try:
+        st = json.loads(raw)
+    except ValueError:
+        return None
+    return st if isinstance(st, dict) else None
+
+
+def day_row(day: str) -> dict[str, Any] | None:
+    rows = _rows(f"SELECT {', '.join(DAY_COLUMNS)} FROM days WHERE day = ?", (day,))
+    return dict(zip(DAY_COLUMNS, rows[0])) if rows else None
+
+
+def days_between(first: str, last: str) -> list[dict[str, Any]]:
+    rows = _rows(f"SELECT {', '.join(DAY_COLUMNS)} FROM days WHERE day BETWEEN ? AND ? ORDER BY day",
+                 (first, last))
+    return [dict(zip(DAY_COLUMNS, r)) for r in rows]
+
+
+def iter_days(first: str, last: str) -> Iterator[tuple]:
+    return _iter(f"SELECT {', '.join(DAY_COLUMNS)} FROM days WHERE day BETWEEN ? AND ? ORDER BY day",
+                 (first, last))
+
+
+def streak_rows() -> list[tuple]:
+    """(day, seated_s, bouts_over_60) for every desk day, oldest first: enough for streaks."""
+    return _rows("SELECT day, seated_s, bouts_over_60 FROM days ORDER BY day")
+
+
+def day_bouts(day: str) -> list[dict[str, Any]]:
+    rows = _rows(f"SELECT {', '.join(BOUT_COLUMNS)} FROM bouts WHERE day = ? ORDER BY start_utc", (day,))
+    return [dict(zip(BOUT_COLUMNS, r)) for r in rows]
+
+
+def iter_bouts(first: str, last: str) -> Iterator[tuple]:
+    return _iter(f"SELECT {', '.join(BOUT_COLUMNS)} FROM bouts WHERE day BETWEEN ? AND ? ORDER BY start_utc",
+                 (first, last))
+
+
+def day_events(day: str) -> list[dict[str, Any]]:
+    """Every event of a desk day, oldest first, as dicts with ``utc`` added."""
+    out = []
+    for utc, raw in _rows("SELECT utc, json FROM events WHERE day = ? ORDER BY id", (day,)):
+        ev = _load(raw)
+        if ev is not None:
+            ev["utc"] = utc
+            out.append(ev)
+    return out
+
+
+def events_page(day: str | None, after: str | None, limit: int) -> list[dict[str, Any]]:
+    """Events by id (time order), ``limit`` at most, strictly after ``after``; optionally one day."""
+    where, args = [], []
+    if day is not None:
+        where.append("day = ?")
+        args.append(day)
+    if after is not None:
+        where.append("id > ?")
+        args.append(after)
+    sql = "SELECT json FROM events"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id LIMIT ?"
+    args.append(limit)
+    return [ev for (raw,) in _rows(sql, tuple(args)) if (ev := _load(raw)) is not None]
+
+
+def iter_events(first: str, last: str) -> Iterator[dict[str, Any]]:
+    for (raw,) in _iter("SELECT json FROM events WHERE day BETWEEN ? AND ? ORDER BY id", (first, last)):
+        ev = _load(raw)
+        if ev is not None:
+            yield ev
+
+
+def last_event_id(day: str) -> str | None:
+    rows = _rows("SELECT max(id) FROM events WHERE day = ?", (day,))
+    return rows[0][0] if rows else None
+
+
+def first_day() -> str | None:
+    rows = _rows("SELECT min(day) FROM days")
+    return rows[0][0] if rows else None
+
+
+def _load(raw: str) -> dict[str, Any] | None:
+    try:
+        ev = json.loads(raw)
+    except ValueError:
+        return None  # one bad row must not take the page down
+    return ev if isinstance(ev, dict) else None

@@ -1,0 +1,85 @@
+// Live updates for the Today page: poll /api/status every few seconds and
+// refresh the figures in place; fetch the timeline again when a new event arrives.
+// A static file (no inline script) so the Content-Security-Policy can forbid inline code.
+(function () {
+  "use strict";
+  var POLL_MS = 4000;
+  var card = document.getElementById("status");
+  if (!card) { return; }
+  var lastEvent = card.getAttribute("data-last-event") || "";
+  var day = card.getAttribute("data-day");
+  var STATES = { seated: "Seated", away: "Away", paused: "Paused", stopped: "Daemon not running", unknown: "Daemon not running" };
+  var ALERTS = { routine: "time for the seated routine", reminder: "reminder: move your legs", walk: "stand up and walk" };
+  var HOW = { pir: "leg movement", button: "button", "break": "a break", command: "dashboard/app" };
+
+  function hm(s) {
+    if (s === null || s === undefined) { return "\u2013"; }
+    var m = Math.round(s / 60);
+    if (m >= 60) { return Math.floor(m / 60) + " h " + String(m % 60).padStart(2, "0") + " min"; }
+    return m + " min";
+  }
+  function set(id, text) {
+    var el = document.getElementById(id);
+    if (el && el.textContent !== text) { el.textContent = text; }
+  }
+  function hhmm(ts) { return ts ? ts.substring(11, 16) : ""; }
+
+  function render(st) {
+    var d = st.daemon, t = st.today;
+    if (st.day !== day) { window.location.reload(); return; }  // a new desk day began
+    card.className = "card status state-" + d.state;
+    set("state", STATES[d.state] || d.state);
+    set("alert", d.running && ALERTS[d.alert] ? ALERTS[d.alert] : "");
+    document.getElementById("alert").className = "alert-" + d.alert;
+    set("bout", d.running && d.seated ? hm(d.bout_s) : "\u2013");
+    set("next-prompt", d.next_prompt_in_s === null ? "\u2013" : hm(d.next_prompt_in_s));
+    var detail = "";
+    if (d.state === "paused") { detail = "Paused until " + hhmm(d.paused_until_ts) + "."; }
+    else if (d.snoozed_until_ts) { detail = "Snoozed until " + hhmm(d.snoozed_until_ts) + "."; }
+    else if (!d.running) { detail = d.updated_ts ? "Last heard from at " + hhmm(d.updated_ts) + "." : "No live status yet: is the deskpulse service running?"; }
+    set("state-detail", detail);
+    set("seated-today", hm(t.seated_s));
+    var bar = document.getElementById("budget-bar");
+    if (bar) {
+      bar.setAttribute("width", Math.min(100, 100 * t.seated_s / st.budget_s).toFixed(1));
+      bar.setAttribute("class", "budget-fill" + (t.seated_s > st.budget_s ? " over" : ""));
+    }
+    set("breaks", String(t.breaks));
+    set("longest", hm(t.longest_bout_s));
+    set("prompts", String(t.prompts));
+    set("done", String(t.exercises_done));
+    var parts = Object.keys(t.done_by).sort().map(function (k) { return (HOW[k] || k) + " " + t.done_by[k]; });
+    set("done-by", (parts.length ? "Detected by: " + parts.join(", ") + "." : "No exercises recorded yet.") +
+        (t.snoozes ? " Snoozed " + t.snoozes + "\u00d7." : ""));
+    if ((st.last_event_id || "") !== lastEvent || d.seated) {
+      lastEvent = st.last_event_id || "";
+      refreshTimeline();
+    }
+  }
+
+  function refreshTimeline() {
+    fetch("/partials/timeline", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (svg) {
+        if (!svg) { return; }
+        var doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+        var node = doc.documentElement;
+        if (node.nodeName !== "svg") { return; }
+        var box = document.getElementById("timeline");
+        box.replaceChildren(document.importNode(node, true));
+      })
+      .catch(function () { /* next poll retries */ });
+  }
+
+  function poll() {
+    fetch("/api/status", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) {
+        if (r.status === 401) { window.location.reload(); return null; }
+        return r.ok ? r.json() : null;
+      })
+      .then(function (st) { if (st) { render(st); } card.classList.remove("offline"); })
+      .catch(function () { card.classList.add("offline"); })
+      .finally(function () { window.setTimeout(poll, POLL_MS); });
+  }
+  window.setTimeout(poll, POLL_MS);
+})();

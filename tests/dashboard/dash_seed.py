@@ -1,0 +1,81 @@
+"""Histories for the dashboard tests and benchmark: simulated days replayed through the engine.
+
+A unique module name (not ``helpers``) so no other area's import can pick it up.
+The same path the daemon takes: ``device.simulate`` makes a person's sensor
+edges, ``device.engine.Engine`` turns them into events exactly as the live
+loop would, and ``device.store.Store`` writes events, bouts and days.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from device.config import Config, parse_hhmm
+from device.engine import Engine
+from device.events import IdFactory
+from device.simulate import simulate
+from device.store import Store
+
+
+def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: int = 1,
+                 profile: str = "typical", until: datetime | None = None,
+                 flush_every_s: float = 6 * 3600) -> dict[str, Any]:
+    """Replay ``days`` simulated days from ``start`` (local midnight) into ``db_path``.
+
+    With ``until`` the replay stops there without finishing, so the last bout
+    may still be open, as on a live desk. Returns the engine's status at the end.
+    """
+    sim = simulate(profile, days, seed, start=start)
+    cfg = cfg.replace(sensing={"sensors": "both"})
+    wall_at = lambda t: (start + timedelta(seconds=t)).astimezone(start.tzinfo)  # noqa: E731
+    engine = Engine(cfg, wall_at, ids=IdFactory(node=seed), start_t=0.0)
+    end = sim.duration_s if until is None else min(sim.duration_s, (until - start).total_seconds())
+    store = Store(db_path, parse_hhmm(cfg.coaching.day_boundary))
+    next_flush = flush_every_s
+    try:
+        deadline = engine.next_deadline()
+        for t, sig, value in sim.edges():
+            if t > end:
+                break
+            while deadline is not None and deadline <= t:
+                store.add(engine.advance(deadline))
+                deadline = engine.next_deadline()
+            store.add(engine.feed(t, sig, value))
+            deadline = engine.next_deadline()
+            if t >= next_flush:
+                store.flush()
+                next_flush = t + flush_every_s
+        while deadline is not None and deadline <= end:
+            store.add(engine.advance(deadline))
+            deadline = engine.next_deadline()
+        if until is None:
+            store.add(engine.finish(end))
+        else:
+            store.add(engine.advance(end))
+        status = dict(engine.status(end))
+        status["updated_ts"] = wall_at(end).isoformat(timespec="seconds")
+        store.flush()
+    finally:
+        store.close()
+    return status
+
+
+def write_status(db_path: Path, status: dict[str, Any] | None) -> None:
+    """What the daemon does at each flush: the live status as JSON in kv, from a read-write connection."""
+    conn = sqlite3.connect(db_path, timeout=5)
+    try:
+        with conn:
+            if status is None:
+                conn.execute("DELETE FROM kv WHERE key = 'status'")
+            else:
+                conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('status', ?)", (json.dumps(status),))
+    finally:
+        conn.close()
+
+
+def empty_history(db_path: Path) -> None:
+    """A database with the schema and no rows: the daemon ran once, nothing happened yet."""
+    Store(db_path).close()
