@@ -17,9 +17,12 @@ The physics (see shared/traces/README.md) and how each part answers it:
   - an object on the chair presses the seat but never moves legs: a press
     becomes a person only with leg motion near it (``_PERSON_LOOKBACK_S``
     before, up to ``object_timeout_s`` after);
-  - perching on the front edge empties the seat for 10-60 s while the legs
-    keep moving under the desk: an empty spell of at most
-    ``_PERCH_MAX_S`` with motion strictly inside it is still sitting.
+  - standing up and sitting down move the legs; leaning forward or
+    perching on the front edge (seat empty 10-60 s) does not, or leaves the
+    legs moving under the desk. An empty spell of at most ``_PERCH_MAX_S``
+    is still sitting if the legs moved inside it, or if they moved at
+    neither of its ends (within ``_EDGE_S``); so the decision on a return
+    waits ``_EDGE_S`` after it.
 * PIR alone: a retriggerable one-shot that stays high ``hold`` seconds after
   the last movement. The hold is learnt as the shortest high pulse seen, so
   the true last movement is ``fall - hold``. Arrival needs
@@ -49,6 +52,15 @@ _PERCH_MAX_S = 60.0
 # Motion this close to either end of an empty spell is the standing up or the
 # sitting down itself, not evidence of someone staying.
 _PERCH_EDGE_S = 3.0
+# Standing up / sitting down shows as PIR activity within this of the seat edge.
+_EDGE_S = 5.0
+# With both sensors, a press waits this long for leg motion (proof of a person)
+# while holding coaching back; after it, an object is suspected and coaching runs on.
+_PERSON_WAIT_S = 120.0
+# With both sensors, a press this soon after the seat was left is the person
+# coming back (a bag is left behind when leaving for longer), so it needs no
+# further proof; later presses wait for leg motion or a weight shift.
+_TRUSTED_RETURN_S = 60.0
 # The shortest credible PIR hold; below it a high pulse is a glitch.
 _MIN_HOLD_S = 0.5
 # A single high pulse this much longer than the hold is sustained movement:
@@ -77,7 +89,9 @@ class Sensing:
         self._seat_stable = 0           # the level at start is confirmed like any other
         self._seat_commit_due = start_t + self._spike if seat else INF
         # seat occupancy: a pending transition began at _pend_t
-        self._pend: str | None = None   # "sit" | "leave" | None
+        self._pend: str | None = None   # "sit" | "sit_gap" | "leave" | "return" | None
+        self._left_t = -INF             # when the seat was last left (a confirmed leave)
+        self._return_t = 0.0            # both: when the seat was pressed again after a long empty spell
         self._pend_t = 0.0
         self._pend_due = INF
         self._object = False            # both: seat pressed by something that never moved
@@ -89,6 +103,7 @@ class Sensing:
         self._hold = INF                # learnt: shortest high pulse seen
         self._last_motion = -INF        # time of the last movement (high now => now)
         self._recent_rises: list[float] = []
+        self._pulses: list[tuple[float, float]] = []  # recent (rise, fall), for edge checks
         self._pir_due = INF
         if pir and not cfg.pir_warmup_s:
             self._pir_on(start_t)
@@ -104,10 +119,10 @@ class Sensing:
         keeps the event stream in time order without a reorder buffer.
         """
         h = INF
-        if self._pend == "leave":
+        if self._pend in ("leave", "return", "sit_gap"):
             h = self._pend_t
-        elif self._pend == "sit" and self._pend_due <= self._pend_t + self.cfg.seat_sit_confirm_s:
-            h = self._pend_t  # (a press waiting minutes for proof of a person does not hold coaching back)
+        elif self._pend == "sit" and self._pend_due <= self._pend_t + _PERSON_WAIT_S:
+            h = self._pend_t  # (a press waiting longer for proof of a person does not hold coaching back)
         if self._seat_commit_due != INF and self._seat_raw_t < h:
             h = self._seat_raw_t
         if self.mode == "pir":
@@ -174,19 +189,34 @@ class Sensing:
             self._seat_released(t)
 
     def _seat_pressed(self, t: float) -> None:
+        if self._pend == "sit_gap":
+            # the seat emptied briefly during a press awaiting proof of a person:
+            # a weight shift, which objects do not make
+            t0 = self._pend_t
+            self._clear_pending()
+            self._change(t0, True)
+            return
         if self._pend == "leave":
             if self.mode == "both" and t - self._pend_t >= self.cfg.seat_leave_confirm_s:
-                # a long empty spell that ended: perching if the legs moved inside it
-                if not self._moved_between(self._pend_t + _PERCH_EDGE_S, t - _PERCH_EDGE_S):
-                    self._change(self._pend_t, False)
-                    self._start_pending_sit(t)
-                    return
-            self._clear_pending()     # a weight shift or perch: still seated
+                # back after a long empty spell: perching or a short absence?
+                # decided once the sitting-down edge has been seen by the PIR
+                self._pend = "return"
+                self._return_t = t
+                self._pend_due = t + _EDGE_S
+                return
+            self._clear_pending()     # a weight shift: still seated
         elif not self.seated:
             self._start_pending_sit(t)
 
     def _seat_released(self, t: float) -> None:
         self._object = False
+        if self._pend == "return":
+            self._decide_return(t)
+        if self._pend == "sit" and t - self._pend_t >= self.cfg.seat_sit_confirm_s:
+            # a press awaiting proof of a person empties: a weight shift if it comes back soon
+            self._pend = "sit_gap"
+            self._pend_due = t + self.cfg.seat_leave_confirm_s
+            return
         if self.seated:
             self._pend, self._pend_t = "leave", t
             wait = _PERCH_MAX_S if self.mode == "both" else self.cfg.seat_leave_confirm_s
@@ -198,8 +228,38 @@ class Sensing:
         self._pend, self._pend_t = "sit", t
         self._pend_due = t + self.cfg.seat_sit_confirm_s
 
+    def _decide_return(self, now: float) -> None:
+        t0, t2 = self._pend_t, self._return_t
+        moved_inside = self._moved_between(t0 + _PERCH_EDGE_S, t2 - _PERCH_EDGE_S)
+        edges_still = not self._active_during(t0 - _EDGE_S, t0 + _EDGE_S) and \
+            not self._active_during(t2 - _EDGE_S, min(now, t2 + _EDGE_S))
+        self._clear_pending()
+        if moved_inside or edges_still:
+            return                    # perched: seated throughout
+        self._change(t0, False)
+        self._start_pending_sit(t2)
+        if now >= self._pend_due:
+            self._pend_expired(now)
+
+    def _active_during(self, a: float, b: float) -> bool:
+        """Was the PIR output high at any moment of [a, b]?"""
+        if self._pir_high and self._pir_rise_t <= b:
+            return True
+        for rise, fall in reversed(self._pulses):
+            if fall < a:
+                return False
+            if rise <= b:
+                return True
+        return False
+
     def _pend_expired(self, due: float) -> None:
         kind, t0 = self._pend, self._pend_t
+        if kind == "return":
+            self._decide_return(due)
+            return
+        if kind == "sit_gap":
+            self._clear_pending()     # whatever pressed the seat went away without proof
+            return
         if kind == "leave":
             self._clear_pending()
             self._change(t0, False)
@@ -209,8 +269,10 @@ class Sensing:
             if due - t0 >= self.cfg.object_timeout_s:
                 self._clear_pending()
                 self._object = True
-            else:
+            elif due - t0 >= _PERSON_WAIT_S:
                 self._pend_due = t0 + self.cfg.object_timeout_s
+            else:
+                self._pend_due = t0 + min(_PERSON_WAIT_S, self.cfg.object_timeout_s)
             return
         self._clear_pending()
         self._change(t0, True)
@@ -218,7 +280,7 @@ class Sensing:
     def _person_near(self, t0: float, now: float) -> bool:
         if self._pir_high or self._last_motion >= t0 - _PERSON_LOOKBACK_S:
             return True
-        return False
+        return t0 - self._left_t <= _TRUSTED_RETURN_S
 
     def _moved_between(self, a: float, b: float) -> bool:
         rises = self.motion_rises
@@ -264,6 +326,10 @@ class Sensing:
             self._hold = width
         hold = self._hold if self._hold != INF else width
         self._last_motion = max(self._pir_rise_t, t - hold)
+        if self.mode == "both":
+            self._pulses.append((self._pir_rise_t, t))
+            if len(self._pulses) > 256:
+                del self._pulses[:128]
         self.moving_s += max(0.0, width - hold)
         if self.mode == "pir":
             if not self.seated and width >= hold + _SUSTAINED_S:
@@ -299,5 +365,7 @@ class Sensing:
     def _change(self, t: float, seated: bool) -> None:
         if seated == self.seated:
             return
+        if not seated:
+            self._left_t = t
         self.seated = seated
         self.changes.append((t, seated))
