@@ -29,10 +29,11 @@ import logging
 import os
 import sqlite3
 import threading
+import time as time_
 from collections import deque
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from device.errors import UserError
 from device.events import Event
@@ -196,7 +197,8 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike, boundary: time | str = time(0), *,
-                 max_buffer: int = DEFAULT_MAX_BUFFER, busy_timeout_s: float = 2.0):
+                 max_buffer: int = DEFAULT_MAX_BUFFER, busy_timeout_s: float = 2.0,
+                 wall: Callable[[], float] = time_.time):
         if isinstance(boundary, str):
             from device.config import parse_hhmm
             boundary = parse_hhmm(boundary)
@@ -204,6 +206,7 @@ class Store:
         self.boundary = boundary
         self.max_buffer = max_buffer
         self.busy_timeout_s = busy_timeout_s
+        self.wall = wall  # unix seconds for outbox.created_utc: the outbox ages rows on this same axis
         self._lock = threading.RLock()
         self._pending: deque[tuple[Event, str, float]] = deque()
         self._kv_pending: dict[str, str | None] = {}
@@ -382,6 +385,7 @@ class Store:
     def _write(self, conn: sqlite3.Connection, batch: list[tuple[Event, str, float]],
                kv: dict[str, str | None]) -> int:
         written = 0
+        now = self.wall()
         fresh: dict[str, list[Event]] = {}
         for e, day, utc in batch:
             payload = e.to_json()
@@ -389,7 +393,7 @@ class Store:
                                "VALUES (?, ?, ?, ?, ?, ?)", (e.id, e.type, e.ts, utc, day, payload))
             if cur.rowcount == 1:  # a retried batch must not queue an event twice for MQTT
                 conn.execute("INSERT INTO outbox (event_id, created_utc, payload) VALUES (?, ?, ?)",
-                             (e.id, utc, payload))
+                             (e.id, now, payload))
                 fresh.setdefault(day, []).append(e)
                 written += 1
         for day in sorted(fresh):

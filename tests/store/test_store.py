@@ -377,3 +377,12 @@ def test_property_stored_days_conserve_seated_time(plan, start_min, boundary_h):
             day_of = dict(ro.execute("SELECT id, day FROM events").fetchall())
     for b in d.bouts:
         assert {day_of[e.id] for e in b["events"]} == {desk_day(d.wall(b["start_t"]), time(boundary_h)).isoformat()}
+
+
+def test_outbox_created_utc_is_write_time_not_event_time(tmp_path):
+    """The outbox drops rows by age on the real clock; a simulated 2024 day must not look 'old'."""
+    db = tmp_path / "h.db"
+    with Store(db, wall=lambda: 2_000_000_000.0) as s:
+        s.add(two_days().events)
+    with open_readonly(db) as ro:
+        assert {r[0] for r in ro.execute("SELECT created_utc FROM outbox")} == {2_000_000_000.0}
