@@ -99,7 +99,7 @@ def create_app(config=None, db_path=None, clock=None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=14),
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=12),
         MAX_CONTENT_LENGTH=16 * 1024,
-        JSON_SORT_KEYS=False,
+        POLL_MS=4000,  # how often Today asks /api/status
     )
     app.json.sort_keys = False
     app.extensions["deskpulse_limiter"] = auth.AttemptLimiter(clock.monotonic)

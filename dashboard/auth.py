@@ -86,8 +86,8 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     """before_request: every state-changing request carries the token and comes from our origin."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception is not None:
+        return  # a 404/405 changes nothing: let routing answer it
     origin = request.headers.get("Origin")
     if origin and origin != "null":
         o = urlsplit(origin)

@@ -30,22 +30,29 @@ def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _nice_max(v: float) -> float:
-    if v <= 0:
-        return 1.0
-    mag = 10 ** math.floor(math.log10(v))
-    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if v <= m * mag:
+def _nice_step(v: float, ticks: int = 4) -> float:
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) so ``ticks`` steps cover ``v``."""
+    raw = max(v, 1e-9) / ticks
+    mag = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * mag:
             return m * mag
     return 10 * mag
 
 
 def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[[float], str] = _f,
               refs: Sequence[tuple[float, str]] = (), series: Sequence[str] = ("s0",),
-              label: str = "chart", max_labels: int = 8) -> Markup:
+              label: str = "chart", max_labels: int = 8, integer: bool = False) -> Markup:
     """Bars (stacked when a bar has several values) with optional dashed reference lines."""
     tallest = max((sum(v or 0 for v in b.values) for b in bars), default=0.0)
-    top = ymax if ymax is not None else _nice_max(max([tallest] + [r[0] * 1.1 for r in refs]))
+    if ymax is not None:
+        top, step = ymax, ymax / 4
+    else:
+        want = max([tallest, 1.0] + [r[0] * 1.1 for r in refs])
+        step = _nice_step(want)
+        if integer:
+            step = max(1.0, math.ceil(step))
+        top = step * math.ceil(want / step)
     pw, ph = W - ML - MR, H - MT - MB
     n = max(1, len(bars))
     step = pw / n
@@ -53,8 +60,8 @@ def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[
     y = lambda v: MT + ph - min(v, top) / top * ph  # noqa: E731
     out = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(label)}" '
            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>']
-    for i in range(5):
-        v = top * i / 4
+    for i in range(int(round(top / step)) + 1):
+        v = step * i
         out.append(f'<line class="gl" x1="{ML}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
                    f'<text class="ylab" x="{ML - 5}" y="{_f(y(v) + 4)}">{escape(yfmt(v))}</text>')
     every = max(1, math.ceil(n / max_labels))
@@ -83,21 +90,26 @@ def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[
     return Markup("".join(out))
 
 
-TW, TH = 720, 120
-TL, TR = 14, 14
+TH = 120
+TL, TR = 26, 26
 
 
 def timeline(start_utc: float, end_utc: float, tz: tzinfo, summary: dict, now_utc: float | None,
-             label: str = "Timeline of the day") -> Markup:
-    """The day as one strip: seated spans, breaks, prompts above, exercises done below, hour ticks."""
+             label: str = "Timeline of the day", compact: bool = False) -> Markup:
+    """The day as one strip: seated spans, breaks, prompts above, exercises done below, hour ticks.
+
+    ``compact`` draws a narrower picture for phones (the page shows one or the
+    other by CSS), so its hour labels stay readable when scaled to 360 pixels.
+    """
+    TW = 400 if compact else 720
     span = max(60.0, end_utc - start_utc)
     pw = TW - TL - TR
     x = lambda u: TL + (min(max(u, start_utc), end_utc) - start_utc) / span * pw  # noqa: E731
-    out = [f'<svg class="timeline" id="timeline-svg" viewBox="0 0 {TW} {TH}" role="img" '
+    out = [f'<svg class="timeline {"compact" if compact else "wide"}" viewBox="0 0 {TW} {TH}" role="img" '
            f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>',
            f'<rect class="tl-bg" x="{TL}" y="34" width="{pw}" height="30" rx="3"/>']
     hours = span / 3600
-    tick = 1 if hours <= 10 else 2 if hours <= 20 else 3
+    tick = (2 if hours <= 12 else 3 if hours <= 18 else 4) if compact else (1 if hours <= 10 else 2 if hours <= 20 else 3)
     first = datetime.fromtimestamp(start_utc, tz).replace(minute=0, second=0, microsecond=0)
     t = first.timestamp()
     while t <= end_utc:
@@ -105,7 +117,7 @@ def timeline(start_utc: float, end_utc: float, tz: tzinfo, summary: dict, now_ut
             h = datetime.fromtimestamp(t, tz).hour
             if h % tick == 0:
                 out.append(f'<line class="tick" x1="{_f(x(t))}" x2="{_f(x(t))}" y1="30" y2="68"/>'
-                           f'<text class="tlab" x="{_f(x(t))}" y="112">{h:02d}:00</text>')
+                           f'<text class="tlab" x="{_f(x(t))}" y="112">{h:02d}{"" if compact else ":00"}</text>')
         t += 3600
     clock = lambda u: datetime.fromtimestamp(u, tz).strftime("%H:%M")  # noqa: E731
     for a, b in summary["break_spans"]:

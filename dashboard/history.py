@@ -23,6 +23,8 @@ def _hours(s: float | None) -> float:
 def fmt_hm(seconds: float | None) -> str:
     if seconds is None:
         return "–"
+    if seconds < 59.5:
+        return f"{seconds:.0f} s"
     m = int(round(seconds / 60))
     return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
 
@@ -89,11 +91,12 @@ def charts(rows: list[dict[str, Any]], first: date, last: date, budget_s: float)
         "seated": bar_chart(bars["seated"], refs=[(budget_s / 3600, f"budget {fmt_hm(budget_s)}")],
                             yfmt=lambda v: f"{v:g} h", series=("s-seated",),
                             label=f"Seated hours {'per desk day, weekly average' if by_week else 'per day'}"),
-        "longest": bar_chart(bars["longest"], refs=[(30, "30 min"), (60, "60 min")], yfmt=lambda v: f"{v:g}′",
+        "longest": bar_chart(bars["longest"], refs=[(30, "30 min"), (60, "60 min")], yfmt=lambda v: f"{v:g}′", integer=True,
                              series=("s-longest",), label=f"Longest bout {unit}, minutes"),
-        "long_bouts": bar_chart(bars["long_bouts"], yfmt=lambda v: f"{v:g}", series=("s-over30", "s-over60"),
+        "long_bouts": bar_chart(bars["long_bouts"], yfmt=lambda v: f"{v:g}", series=("s-over30", "s-over60"), integer=True,
                                 label=f"Bouts over 30 and over 60 minutes {unit}"),
-        "breaks": bar_chart(bars["breaks"], yfmt=lambda v: f"{v:g}", series=("s-breaks",), label=f"Breaks {unit}"),
+        "breaks": bar_chart(bars["breaks"], yfmt=lambda v: f"{v:g}", series=("s-breaks",), integer=True,
+                            label=f"Breaks {unit}"),
         "compliance": bar_chart(bars["compliance"], ymax=100, yfmt=lambda v: f"{v:g}%", series=("s-compliance",),
                                 label=f"Compliance {unit}: prompted bouts with an exercise done"),
         "unit": unit,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from markupsafe import Markup
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from dashboard import charts, commands, history, queries, today
@@ -58,14 +59,15 @@ def today_view(day: date | None = None) -> dict[str, Any]:
     budget_s = current_app.config["DESKPULSE"].dashboard.daily_budget_min * 60
     return {"day": day, "is_today": is_today, "now": now, "live": live, "summary": summary,
             "budget_s": budget_s, "last_event_id": events[-1]["id"] if events else None,
-            "timeline": charts.timeline(lo, hi, tz, summary, now_utc if is_today else None,
-                                        label=f"Timeline of {day:%A %d %B}")}
+            "timeline": Markup("").join(
+                charts.timeline(lo, hi, tz, summary, now_utc if is_today else None,
+                                label=f"Timeline of {day:%A %d %B}", compact=c) for c in (False, True))}
 
 
 @bp.route("/", endpoint="today")
 def today_page():
     v = today_view()
-    return render_template("today.html", v=v, how_labels=today.HOW_LABELS, page="today")
+    return render_template("today.html", v=v, how_labels=today.HOW_LABELS, how_short=today.HOW_SHORT, page="today")
 
 
 @bp.route("/day/<day>")
@@ -75,13 +77,13 @@ def day_page(day: str):
     except ValueError as e:
         abort(400, str(e))
     v = today_view(d)
-    return render_template("today.html", v=v, how_labels=today.HOW_LABELS, page="today")
+    return render_template("today.html", v=v, how_labels=today.HOW_LABELS, how_short=today.HOW_SHORT, page="today")
 
 
 @bp.route("/partials/timeline")
 def timeline_partial():
-    """The timeline SVG alone, fetched by today.js when a new event arrives."""
-    return Response(today_view().get("timeline"), mimetype="image/svg+xml")
+    """The timeline SVGs alone (wide and compact), fetched by today.js to redraw without a reload."""
+    return Response(today_view()["timeline"], mimetype="text/html")
 
 
 @bp.route("/history")

@@ -15,6 +15,7 @@ from dashboard.dates import parse_ts, utc_of
 #: A status older than this means the daemon is not running (it writes at every flush, 60 s by default).
 STALE_S = 120.0
 
+HOW_SHORT = {"pir": "legs moved", "button": "button", "break": "break", "command": "app"}
 HOW_LABELS = {"pir": "leg movement", "button": "button", "break": "a break", "command": "dashboard/app"}
 
 

@@ -3,9 +3,9 @@
 // A static file (no inline script) so the Content-Security-Policy can forbid inline code.
 (function () {
   "use strict";
-  var POLL_MS = 4000;
   var card = document.getElementById("status");
   if (!card) { return; }
+  var POLL_MS = Math.max(200, parseInt(card.getAttribute("data-poll-ms"), 10) || 4000);
   var lastEvent = card.getAttribute("data-last-event") || "";
   var day = card.getAttribute("data-day");
   var STATES = { seated: "Seated", away: "Away", paused: "Paused", stopped: "Daemon not running", unknown: "Daemon not running" };
@@ -14,6 +14,7 @@
 
   function hm(s) {
     if (s === null || s === undefined) { return "\u2013"; }
+    if (s < 59.5) { return Math.round(s) + " s"; }
     var m = Math.round(s / 60);
     if (m >= 60) { return Math.floor(m / 60) + " h " + String(m % 60).padStart(2, "0") + " min"; }
     return m + " min";
@@ -48,8 +49,8 @@
     set("longest", hm(t.longest_bout_s));
     set("prompts", String(t.prompts));
     set("done", String(t.exercises_done));
-    var parts = Object.keys(t.done_by).sort().map(function (k) { return (HOW[k] || k) + " " + t.done_by[k]; });
-    set("done-by", (parts.length ? "Detected by: " + parts.join(", ") + "." : "No exercises recorded yet.") +
+    var parts = Object.keys(t.done_by).sort().map(function (k) { return (HOW[k] || k) + " \u00d7" + t.done_by[k]; });
+    set("done-by", (parts.length ? "Detected by " + parts.join(", ") + "." : "No exercises recorded yet.") +
         (t.snoozes ? " Snoozed " + t.snoozes + "\u00d7." : ""));
     if ((st.last_event_id || "") !== lastEvent || d.seated) {
       lastEvent = st.last_event_id || "";
@@ -60,13 +61,14 @@
   function refreshTimeline() {
     fetch("/partials/timeline", { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (svg) {
-        if (!svg) { return; }
-        var doc = new DOMParser().parseFromString(svg, "image/svg+xml");
-        var node = doc.documentElement;
-        if (node.nodeName !== "svg") { return; }
-        var box = document.getElementById("timeline");
-        box.replaceChildren(document.importNode(node, true));
+      .then(function (html) {
+        if (!html) { return; }
+        // parsed inertly (DOMParser runs no script); only the <svg> elements are taken
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var svgs = Array.prototype.slice.call(doc.querySelectorAll("body > svg"));
+        if (!svgs.length) { return; }
+        document.getElementById("timeline").replaceChildren.apply(
+          document.getElementById("timeline"), svgs.map(function (n) { return document.importNode(n, true); }));
       })
       .catch(function () { /* next poll retries */ });
   }

@@ -79,3 +79,28 @@ def write_status(db_path: Path, status: dict[str, Any] | None) -> None:
 def empty_history(db_path: Path) -> None:
     """A database with the schema and no rows: the daemon ran once, nothing happened yet."""
     Store(db_path).close()
+
+
+class Served:
+    """The app under waitress on a free localhost port, in a thread (``with Served(app) as s: s.url``)."""
+
+    def __init__(self, app, threads: int = 4):
+        import waitress
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads,
+                                             clear_untrusted_proxy_headers=True)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        import threading
+        self.thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
+
+    def __enter__(self) -> "Served":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
