@@ -164,6 +164,7 @@ class Daemon:
         self._last_state_save = 0.0
         self._events_since_save = 0
         self._next_inbox = 0.0
+        self._next_inbox_t = float("-inf")
         self._written_status: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ thread-safe entry points
@@ -364,21 +365,24 @@ class Daemon:
 
     def _poll_inbox(self) -> None:
         from dashboard.commands import read_pending_commands
-        for c in read_pending_commands(self.inbox_dir):
+        for c in read_pending_commands(self.inbox_dir):  # on the loop thread already: handle at once
             if "error" in c:
-                self.queue.put(Command("invalid", {"error": c["error"]}, c.get("source", "dashboard")))
+                cmd = Command("invalid", {"error": c["error"]}, c.get("source", "dashboard"))
             else:
-                self.queue.put(Command(c["name"], dict(c.get("args") or {}), c.get("source", "dashboard")))
+                cmd = Command(c["name"], dict(c.get("args") or {}), c.get("source", "dashboard"))
+            self._guarded(self._command, cmd)
 
     # ------------------------------------------------------------------ timers, outputs, history
     def tick(self, now: float) -> None:
         now = self._now(now)
         self._last_tick = now
+        if self.inbox_dir is not None and (time.monotonic() >= self._next_inbox or now >= self._next_inbox_t):
+            # real time (a person waits for the dashboard), or clock time (a FakeClock barely moves real time)
+            self._next_inbox = time.monotonic() + INBOX_POLL_S
+            self._next_inbox_t = now + INBOX_POLL_S * float(getattr(self.clock, "speed", 1.0))
+            self._guarded(self._poll_inbox)
         self._emit(self.engine.advance(now))
         self._update_status(now)
-        if self.inbox_dir is not None and time.monotonic() >= self._next_inbox:
-            self._next_inbox = time.monotonic() + INBOX_POLL_S
-            self._guarded(self._poll_inbox)
         if now >= self._next_flush:
             self.flush(now)
         if self.notifier:
