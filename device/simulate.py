@@ -42,7 +42,7 @@ class Profile:
     leave: tuple[float, float] = (17.4, 0.6)      # may pass 24 (night owl)
     meal: tuple[float, float] = (12.3, 0.3)       # lunch (or dinner) start
     meal_min: tuple[float, float] = (30, 60)      # its length, minutes
-    bout_med_s: float = 16 * 60                   # continuous sitting between real breaks
+    bout_med_s: float = 20 * 60                   # continuous sitting between real breaks
     bout_sigma: float = 0.85
     bout_max_s: float = 2.5 * HOUR
     short_away_per_h: float = 2.0                 # 20-110 s away spells inside a bout
@@ -51,7 +51,7 @@ class Profile:
     active_gap_s: float = 17.0                    # mean gap between *seen* leg movements
     active_med_s: float = 150.0
     still_med_s: float = 140.0
-    still_max_s: float = 10 * 60
+    still_max_s: float = 16 * 60
     perch_per_h: float = 0.25
     dropouts_per_h: float = 5.0
     bag_p: float = 0.04                           # chance per day of a bag on the chair
@@ -59,7 +59,7 @@ class Profile:
 
 PROFILE_PARAMS: dict[str, Profile] = {
     "typical": Profile(),
-    "fidgety": Profile(bout_med_s=8 * 60, short_away_per_h=5.0, break_med_s=3 * 60, active_gap_s=10.0,
+    "fidgety": Profile(bout_med_s=12 * 60, short_away_per_h=3.5, break_med_s=4 * 60, break_sigma=1.0, active_gap_s=10.0,
                        active_med_s=240.0, still_med_s=40.0, still_max_s=3 * 60, dropouts_per_h=8.0),
     "long_sitter": Profile(arrive=(8.2, 0.4), leave=(17.8, 0.5), bout_med_s=45 * 60, bout_sigma=0.6,
                            bout_max_s=3 * HOUR, short_away_per_h=1.2, break_med_s=6 * 60,
