@@ -1,0 +1,137 @@
+"""The HTML pages with data, empty and missing histories; actions; security headers; no inline code."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from conftest import NOW
+from dash_seed import write_status
+
+from dashboard.commands import commands_dir, read_pending_commands
+from dashboard.exercises import EXERCISES
+
+PAGES = ["/", "/history", "/history?range=week", "/history?range=year", "/exercises",
+         f"/day/{(NOW - timedelta(days=1)).date()}", "/partials/timeline"]
+
+
+def csrf(client, path="/"):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_today_shows_the_live_state_the_numbers_and_the_timeline(client, seeded):
+    html = client.get("/").get_data(as_text=True)
+    assert 'class="card status state-' in html
+    assert ("Seated" if seeded[1]["seated"] else "Away") in html
+    assert 'class="timeline wide"' in html and 'class="tl-sit"' in html and "tl-prompt" in html
+    assert "of 6 h 00 min budget" in html
+    assert re.search(r'id="breaks">\d+<', html)
+    assert "Detected by" in html
+    assert 'src="/static/today.js' in html
+
+
+def test_today_says_when_the_daemon_is_not_running(make_app, empty_db):
+    write_status(empty_db, {"seated": True, "bout_s": 10, "updated_ts": (NOW - timedelta(hours=1)).isoformat()})
+    html = make_app(empty_db).test_client().get("/").get_data(as_text=True)
+    assert "Daemon not running" in html and "Last heard from at" in html
+
+
+def test_history_draws_every_chart(client):
+    for rng in ("week", "month", "year"):
+        html = client.get(f"/history?range={rng}").get_data(as_text=True)
+        assert html.count('<svg class="chart"') == 5, rng
+        assert 'class="s-seated"' in html and "budget 6 h 00 min" in html
+        assert "This week vs the week before" in html and "Desk days under budget" in html
+    year = client.get("/history?range=year").get_data(as_text=True)
+    assert "week of" in year  # a year is drawn one bar per week
+
+
+def test_history_bad_parameters_are_400(client):
+    assert client.get("/history?range=decade").status_code == 400
+    assert client.get("/history?end=2026-99-01").status_code == 400
+
+
+@pytest.mark.parametrize("which", ["empty_client", "missing_client"])
+def test_every_page_renders_without_history(request, which):
+    c = request.getfixturevalue(which)
+    for url in PAGES:
+        r = c.get(url)
+        assert r.status_code == 200, url
+    assert "No desk days recorded" in c.get("/history").get_data(as_text=True)
+    assert "No prompts yet today" in c.get("/").get_data(as_text=True)
+
+
+def test_every_page_renders_with_data_and_carries_the_note(client):
+    for url in PAGES[:-1]:
+        html = client.get(url).get_data(as_text=True)
+        assert "not medical advice" in html and "ask a clinician" in html, url
+
+
+def test_exercises_page_lists_each_exercise_with_its_evidence(client):
+    html = client.get("/exercises").get_data(as_text=True)
+    for e in EXERCISES:
+        assert e["name"] in html and e["evidence"][:40] in html
+    assert "doi 10.1249/MSS.0000000000000479" in html and 'id="not-medical-advice"' in html
+
+
+def test_security_headers_and_no_inline_code(client):
+    for url in PAGES + ["/api/status"]:
+        r = client.get(url)
+        csp = r.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert r.headers["X-Frame-Options"] == "DENY"
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["Cache-Control"] == "no-store"
+        html = r.get_data(as_text=True)
+        assert not re.search(r"\sstyle\s*=", html), url           # inline style attributes
+        assert not re.search(r"<style", html), url
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url  # inline scripts
+        assert not re.search(r"\son[a-z]+\s*=", html), url          # inline event handlers
+        assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") or url.startswith("/api")
+
+
+def test_static_files_are_served_with_the_same_headers(client):
+    r = client.get("/static/style.css")
+    assert r.status_code == 200 and "prefers-color-scheme: dark" in r.get_data(as_text=True)
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+    r.close()
+
+
+def test_an_action_queues_a_command_for_the_daemon(client, app):
+    token = csrf(client)
+    r = client.post("/action", data={"action": "pause30", "csrf_token": token})
+    assert r.status_code == 303
+    cmds = read_pending_commands(commands_dir(app.config["DB_PATH"]))
+    assert [(c["name"], c["args"], c["source"]) for c in cmds] == [("pause", {"minutes": 30}, "dashboard")]
+    assert read_pending_commands(commands_dir(app.config["DB_PATH"])) == []
+    assert "Paused for 30 minutes" in client.get("/").get_data(as_text=True)
+
+
+def test_an_action_without_the_csrf_token_is_refused(client, app):
+    csrf(client)
+    assert client.post("/action", data={"action": "done"}).status_code == 403
+    assert client.post("/action", data={"action": "done", "csrf_token": "forged"}).status_code == 403
+    assert read_pending_commands(commands_dir(app.config["DB_PATH"])) == []
+
+
+def test_a_cross_site_post_is_refused_even_with_a_token(client, app):
+    token = csrf(client)
+    r = client.post("/action", data={"action": "done", "csrf_token": token},
+                    headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    assert read_pending_commands(commands_dir(app.config["DB_PATH"])) == []
+
+
+def test_an_unknown_action_is_400(client):
+    assert client.post("/action", data={"action": "selfdestruct", "csrf_token": csrf(client)}).status_code == 400
+
+
+def test_an_unwritable_inbox_is_a_message_not_a_crash(make_app, tmp_path, cfg, clock):
+    base = tmp_path / "ro"
+    base.mkdir()
+    (base / "commands").write_text("a file where the folder should be")
+    c = make_app(base / "history.db").test_client()
+    r = c.post("/action", data={"action": "done", "csrf_token": csrf(c)}, follow_redirects=True)
+    assert r.status_code == 200 and "Could not reach the daemon" in r.get_data(as_text=True)
