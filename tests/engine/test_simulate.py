@@ -59,7 +59,7 @@ def check_physics(r: sim.SimResult) -> None:
         for a, b, v in seat:
             d = b - a
             # A run is a glitch (bounce or spike) or a real level; nothing in between.
-            assert d < GLITCH_S or d > 0.4 or b == r.duration_s, (a, b, v)
+            assert d < GLITCH_S or d > 0.4 or b == r.duration_s or a == 0.0, (a, b, v)
             if v == 0 and d > GLITCH_S and within_one_sit(r.truth, a, b):
                 # empty while seated: a weight shift (0.5-8 s) or leaning forward (10-60 s)
                 assert 0.45 <= d <= sim.PERCH_S[1] + 0.05, (a, d)
