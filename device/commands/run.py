@@ -94,6 +94,37 @@ class SimSpec:
         self.profile, self.days, self.seed, self.speed, self.start = profile, days, seed, speed, start
 
 
+class _Stopper:
+    """SIGTERM/SIGINT from the very start: before the loop runs they are remembered, then forwarded.
+
+    A handler runs on the main thread between bytecodes, so it never touches the
+    loop's queue while the main thread itself could hold the queue's lock: in
+    ``max`` mode it only sets a flag, in served mode ``post`` is the daemon's
+    ``request_stop`` (the main thread only joins the loop thread).
+    """
+
+    def __init__(self):
+        self.reason: str | None = None
+        self.event = threading.Event()
+        self.post = None
+        self._old = {}
+
+    def __call__(self, reason: str) -> None:
+        if self.reason is None:
+            self.reason = reason
+        self.event.set()
+        if self.post is not None:
+            self.post(reason)
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self._old[sig] = signal.signal(sig, lambda signum, frame: self(signal.Signals(signum).name))
+
+    def restore(self) -> None:
+        for sig, h in self._old.items():
+            signal.signal(sig, h)
+
+
 def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on_ready=None,
                with_sinks: bool = True) -> int:
     """Build and run the daemon until SIGTERM/SIGINT, the end of a simulation, or ``seconds``."""
@@ -104,42 +135,50 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
     from device.notify import Notifier
     from device.store import Store
 
-    db = default_db_path(cfg)
-    if sim is None:
-        clock = SystemClock(local_tz(cfg) if cfg.device.timezone else None)
-    elif sim.speed is None:
-        clock = FakeClock(sim.start)
-    else:
-        clock = ScaledClock(sim.start, sim.speed)
-    pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
-    store = Store(db, cfg.coaching.day_boundary)
-    sinks = []
+    stopper = _Stopper()
+    stopper.install()
     try:
-        if with_sinks and sim is None and cfg.mqtt.host:
-            from device.mqtt import MqttSink
-            sinks.append(MqttSink(cfg, db_path=db))
-        inbox = _inbox(db)
-        daemon = Daemon(cfg, clock, store, pin_factory=pin_factory, sinks=sinks, notifier=Notifier(),
-                        inbox_dir=inbox, version=__version__, runtime_file=_runtime_file(db))
-        log.info("history in %s%s", db, f", simulating {sim.profile} x{sim.speed or 'max'}" if sim else "")
-        daemon.start()
-    except BaseException:
-        for s in sinks:
-            s.close()
-        store.close()
-        pin_factory.close()
-        raise
-    if on_ready:
-        on_ready(daemon)
-    try:
-        if sim is not None and sim.speed is None:
-            reason = _run_max(daemon, sim)
+        db = default_db_path(cfg)
+        if sim is None:
+            clock = SystemClock(local_tz(cfg) if cfg.device.timezone else None)
+        elif sim.speed is None:
+            clock = FakeClock(sim.start)
         else:
-            reason = _serve(daemon, sim, seconds)
+            clock = ScaledClock(sim.start, sim.speed)
+        pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
+        store = Store(db, cfg.coaching.day_boundary)
+        notifier = Notifier()
+        sinks = []
+        try:
+            if with_sinks and sim is None and cfg.mqtt.host:
+                from device.mqtt import MqttSink
+                sinks.append(MqttSink(cfg, db_path=db))
+            daemon = Daemon(cfg, clock, store, pin_factory=pin_factory, sinks=sinks, notifier=notifier,
+                            inbox_dir=_inbox(db), version=__version__, runtime_file=_runtime_file(db))
+            log.info("history in %s%s", db, f", simulating {sim.profile} x{sim.speed or 'max'}" if sim else "")
+            daemon.start()
+        except BaseException:
+            for s in sinks:
+                s.close()
+            store.close()
+            pin_factory.close()
+            notifier.close()
+            raise
+        if on_ready:
+            on_ready(daemon)
+        try:
+            if sim is not None and sim.speed is None:
+                reason = _run_max(daemon, sim, stopper)
+            else:
+                reason = _serve(daemon, sim, seconds, stopper)
+        finally:
+            if not daemon.stopped:
+                daemon.stop("error")
+            store.close()
+            pin_factory.close()
+            notifier.close()
     finally:
-        daemon.stop("error") if not daemon.stopped else None
-        store.close()
-        pin_factory.close()
+        stopper.restore()
     return 0 if reason != "error" else 1
 
 
@@ -166,38 +205,28 @@ def _inbox(db: Path):
     return commands_dir(db)
 
 
-def _signals(handler) -> dict:
-    old = {}
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        old[sig] = signal.signal(sig, lambda signum, frame: handler(signal.Signals(signum).name))
-    return old
-
-
-def _serve(daemon, sim: SimSpec | None, seconds: float | None) -> str:
+def _serve(daemon, sim: SimSpec | None, seconds: float | None, stopper: _Stopper) -> str:
     """The loop on its own thread; the main thread only waits and turns signals into a Stop."""
-    stopping = threading.Event()
-
-    def stop(reason: str) -> None:
-        stopping.set()
-        daemon.request_stop(reason)
-
     loop = threading.Thread(target=daemon.serve, name="deskpulse-loop")
-    feeder = None
-    old = _signals(stop)
+    loop.start()
+    stopper.post = daemon.request_stop
+    if stopper.reason:  # a signal that came while starting
+        daemon.request_stop(stopper.reason)
+    if sim is not None:
+        threading.Thread(target=_feed_scaled, args=(daemon, sim, stopper.event, stopper),
+                         name="deskpulse-sim", daemon=True).start()
+    timer = None
+    if seconds is not None:
+        timer = threading.Timer(seconds, stopper, args=("time limit",))
+        timer.daemon = True
+        timer.start()
     try:
-        loop.start()
-        if sim is not None:
-            feeder = threading.Thread(target=_feed_scaled, args=(daemon, sim, stopping, stop),
-                                      name="deskpulse-sim", daemon=True)
-            feeder.start()
-        if seconds is not None:
-            threading.Timer(seconds, stop, args=("time limit",)).start()
         while loop.is_alive():
             loop.join(0.5)
     finally:
-        stopping.set()
-        for sig, h in old.items():
-            signal.signal(sig, h)
+        stopper.event.set()
+        if timer:
+            timer.cancel()
     return daemon.stop_reason or "stop"
 
 
@@ -237,22 +266,16 @@ def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop) -> None:
         stop("error")
 
 
-def _run_max(daemon, sim: SimSpec) -> str:
+def _run_max(daemon, sim: SimSpec, stopper: _Stopper) -> str:
     """One thread: jump the fake clock to each edge, running every deadline on the way."""
-    flag = {}
-    old = _signals(lambda name: flag.setdefault("reason", name))
-    try:
-        result = _sim_edges(daemon, sim)
-        for t, sig, v in zip(result.times, result.signals, result.values):
-            if flag or daemon.stopped:
-                break
-            daemon.run_until(t)
-            daemon.inputs.drive(sig, v)
-        if not flag:
-            daemon.run_until(result.duration_s)
-            daemon.pump()
-    finally:
-        for sig, h in old.items():
-            signal.signal(sig, h)
-    daemon.stop(flag.get("reason", "simulation end"))
+    result = _sim_edges(daemon, sim)
+    for t, sig, v in zip(result.times, result.signals, result.values):
+        if stopper.reason or daemon.stopped:
+            break
+        daemon.run_until(t)
+        daemon.inputs.drive(sig, v)
+    if not stopper.reason:
+        daemon.run_until(result.duration_s)
+        daemon.pump()
+    daemon.stop(stopper.reason or "simulation end")
     return daemon.stop_reason
