@@ -63,6 +63,10 @@ _PERSON_WAIT_S = 120.0
 _TRUSTED_RETURN_S = 60.0
 # The shortest credible PIR hold; below it a high pulse is a glitch.
 _MIN_HOLD_S = 0.5
+# The hold assumed until a few pulses have shown the module's own (an
+# HC-SR501 at its minimum): one long first pulse is movement, not the hold.
+_DEFAULT_HOLD_S = 3.0
+_HOLD_EVIDENCE = 3
 # A single high pulse this much longer than the hold is sustained movement:
 # as good as a second pulse for PIR-only arrival.
 _SUSTAINED_S = 5.0
@@ -100,7 +104,9 @@ class Sensing:
         self._warm_until = start_t + cfg.pir_warmup_s
         self._pir_high = False
         self._pir_rise_t = -INF
-        self._hold = INF                # learnt: shortest high pulse seen
+        self._min_width = INF           # shortest high pulse seen
+        self._widths_seen = 0
+        self._hold = _DEFAULT_HOLD_S    # learnt from _min_width once there is evidence
         self._last_motion = -INF        # time of the last movement (high now => now)
         self._recent_rises: list[float] = []
         self._pulses: list[tuple[float, float]] = []  # recent (rise, fall), for edge checks
@@ -135,8 +141,7 @@ class Sensing:
     def moving_total(self, now: float) -> float:
         """Cumulative seconds of movement up to ``now`` (an ongoing pulse included)."""
         if self._pir_high and now >= self._warm_until:
-            hold = self._hold if self._hold != INF else 0.0
-            return self.moving_s + max(0.0, now - self._pir_rise_t - hold)
+            return self.moving_s + max(0.0, now - self._pir_rise_t - self._hold)
         return self.moving_s
 
     def feed_seat(self, t: float, v: int) -> None:
@@ -322,9 +327,12 @@ class Sensing:
     def _pir_off(self, t: float) -> None:
         self._pir_high = False
         width = t - self._pir_rise_t
-        if _MIN_HOLD_S <= width < self._hold:
-            self._hold = width
-        hold = self._hold if self._hold != INF else width
+        if width >= _MIN_HOLD_S:
+            self._widths_seen += 1
+            self._min_width = min(self._min_width, width)
+            self._hold = self._min_width if self._widths_seen >= _HOLD_EVIDENCE else \
+                min(self._min_width, _DEFAULT_HOLD_S)
+        hold = self._hold
         self._last_motion = max(self._pir_rise_t, t - hold)
         if self.mode == "both":
             self._pulses.append((self._pir_rise_t, t))

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         from device.rollup import summarize
         boundary = config.parse_hhmm(cfg.coaching.day_boundary)
         for day in summarize(list(events), boundary):
-            out.write(json.dumps(day.to_summary()) + "\n")
+            out.write(json.dumps(day.as_dict()) + "\n")
         return 0
     write = out.write
     for ev in events:

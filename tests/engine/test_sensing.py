@@ -1,0 +1,74 @@
+"""Sensing: debounce, confirmation delays, back-dating, PIR evidence. Table-driven on a fake timeline."""
+from __future__ import annotations
+
+import pytest
+
+from engine_helpers import make_engine, pir_pulses, run, sit, types
+
+BOUNCE = [(100.000, "seat", 1), (100.002, "seat", 0), (100.004, "seat", 1), (100.006, "seat", 0), (100.007, "seat", 1)]
+
+
+@pytest.mark.parametrize("name, edges, until, expected", [
+    ("a sit is back-dated to its edge", sit(100, 400), 600,
+     [("sit_start", 100.0), ("sit_end", 400.0)]),
+    ("contact bounce collapses to one transition", BOUNCE + [(400, "seat", 0)], 600,
+     [("sit_start", 100.01), ("sit_end", 400.0)]),
+    ("a 5 ms spike is not a sit", [(100, "seat", 1), (100.005, "seat", 0)], 200, []),
+    ("a press under 3 s is not a sit", sit(100, 102.5), 200, []),
+    ("a 6 s weight shift does not end the sit", sit(100, 300) + sit(306, 500), 700,
+     [("sit_start", 100.0), ("sit_end", 500.0)]),
+    ("a 12 s absence ends it, back-dated", sit(100, 300) + sit(312, 500), 700,
+     [("sit_start", 100.0), ("sit_end", 300.0), ("sit_start", 312.0), ("sit_end", 500.0)]),
+    ("a spike during a sit is ignored", sit(100, 300) + [(200, "seat", 0), (200.003, "seat", 1)], 500,
+     [("sit_start", 100.0), ("sit_end", 300.0)]),
+])
+def test_seat_only(name, edges, until, expected):
+    events = run(make_engine("seat"), edges, until)
+    assert types(events, "sit_start", "sit_end") == expected, name
+
+
+def test_seat_pressed_at_start_counts_from_zero():
+    events = run(make_engine("seat"), [(0.0, "seat", 1), (900, "seat", 0)], 1000)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 0.0), ("sit_end", 900.0)]
+
+
+def test_both_rejects_a_bag_that_never_moves():
+    # the person leaves at 300; a bag lands 200 s later and stays 20 minutes, never moving
+    edges = sit(100, 300) + pir_pulses([98, 150, 298]) + sit(500, 1700)
+    events = run(make_engine("both"), edges, 3000)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0), ("sit_end", 300.0)]
+
+
+def test_both_accepts_a_still_person_once_legs_move():
+    # sat down at 500 unseen by the PIR; first leg movement at 560: seated since 500
+    edges = pir_pulses([50]) + sit(500, 2000) + pir_pulses([560, 1200])
+    events = run(make_engine("both"), edges, 2500)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 500.0), ("sit_end", 2000.0)]
+
+
+def test_both_perching_with_moving_legs_is_still_sitting():
+    edges = sit(100, 1000) + sit(1040, 2000) + pir_pulses([99, 500, 1015, 1025, 1990])
+    events = run(make_engine("both"), edges, 2500)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0), ("sit_end", 2000.0)]
+
+
+def test_both_standing_up_and_sitting_down_is_an_absence():
+    # motion at both edges of a 40 s empty spell: the person stood up and came back
+    edges = sit(100, 1000) + sit(1040, 2000) + pir_pulses([99, 500, 999, 1039, 1990])
+    events = run(make_engine("both"), edges, 2500)
+    assert types(events, "sit_start", "sit_end") == [
+        ("sit_start", 100.0), ("sit_end", 1000.0), ("sit_start", 1040.0), ("sit_end", 2000.0)]
+
+
+def test_pir_only_needs_two_pulses_to_arrive_and_backdates_leaving():
+    eng = make_engine("pir", sensing={"pir_warmup_s": 0.0, "pir_absence_s": 300.0})
+    lone = pir_pulses([1000])                          # a false trigger: ignored
+    person = pir_pulses([5000, 5020, 5200, 5400])      # arrives at 5000, last movement 5400
+    events = run(eng, lone + person, 7000)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 5000.0), ("sit_end", 5400.0)]
+
+
+def test_pir_warmup_ignores_the_first_minute():
+    eng = make_engine("pir", sensing={"pir_absence_s": 300.0})
+    events = run(eng, pir_pulses([5, 15, 30, 45]), 1000)
+    assert types(events, "sit_start") == []
