@@ -82,7 +82,7 @@ def test_security_headers_and_no_inline_code(client):
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
         assert r.headers["X-Frame-Options"] == "DENY"
         assert r.headers["X-Content-Type-Options"] == "nosniff"
-        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["Referrer-Policy"] == "same-origin"
         assert r.headers["Cache-Control"] == "no-store"
         html = r.get_data(as_text=True)
         assert not re.search(r"\sstyle\s*=", html), url           # inline style attributes

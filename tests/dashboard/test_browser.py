@@ -1,0 +1,97 @@
+"""A real headless Chromium against the dashboard served by waitress: Today, History, live updates.
+
+Fails (never skips) when Debian's chromium is missing: the dashboard's CSP and
+its polling script are only really tested by a browser.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import timedelta
+
+import pytest
+from conftest import NOW
+from dash_seed import CHROMIUM, CHROMIUM_ARGS, Served, write_status
+
+
+@pytest.fixture
+def live_db(seeded, tmp_path):
+    db = tmp_path / "history.db"
+    shutil.copy(seeded[0], db)
+    return db
+
+
+def test_today_and_history_in_chromium(make_app, live_db, seeded, tmp_path):
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    from playwright.sync_api import expect, sync_playwright
+
+    app = make_app(live_db)
+    app.config["POLL_MS"] = 250
+    problems: list[str] = []
+    with Served(app) as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+
+            page.goto(srv.url + "/")
+            timeline = page.locator("svg.timeline.wide")
+            expect(timeline).to_be_visible()
+            assert timeline.locator("rect.tl-sit").count() > 3
+            assert timeline.bounding_box()["width"] > 600
+            expect(page.locator("#state")).to_have_text("Seated" if seeded[1]["seated"] else "Away")
+
+            # the daemon writes a new status: the page follows without a reload
+            page.evaluate("window.__marker = 1")
+            write_status(live_db, dict(seeded[1], seated=False, bout_s=0.0, alert="none", level=0,
+                                       next_prompt_in_s=None, updated_ts=NOW.isoformat()))
+            expect(page.locator("#state")).to_have_text("Away", timeout=10_000)
+            write_status(live_db, dict(seeded[1], seated=True, bout_s=1500.0, alert="none", level=0,
+                                       next_prompt_in_s=300.0, updated_ts=NOW.isoformat()))
+            expect(page.locator("#state")).to_have_text("Seated", timeout=10_000)
+            expect(page.locator("#bout")).to_have_text("25 min", timeout=10_000)
+            expect(page.locator("#next-prompt")).to_have_text("5 min", timeout=10_000)
+            write_status(live_db, dict(seeded[1], updated_ts=(NOW - timedelta(minutes=30)).isoformat()))
+            expect(page.locator("#state")).to_have_text("Daemon not running", timeout=10_000)
+            assert page.evaluate("window.__marker") == 1, "the page reloaded instead of updating"
+            page.screenshot(path=str(tmp_path / "today.png"), full_page=True)
+
+            page.goto(srv.url + "/history?range=month")
+            charts = page.locator("svg.chart")
+            expect(charts.first).to_be_visible()
+            assert charts.count() == 5
+            assert page.locator("svg.chart rect.s-seated").count() >= 15
+            page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
+
+            # the phone layout switches to the compact timeline
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.on("console", lambda m: problems.append(f"phone console {m.type}: {m.text}") if m.type == "error" else None)
+            phone.goto(srv.url + "/")
+            expect(phone.locator("svg.timeline.compact")).to_be_visible()
+            expect(phone.locator("svg.timeline.wide")).to_be_hidden()
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "horizontal scroll on a phone"
+        finally:
+            browser.close()
+    assert (tmp_path / "today.png").stat().st_size > 10_000
+    assert (tmp_path / "history.png").stat().st_size > 10_000
+    assert problems == []
+
+
+def test_a_post_from_the_page_reaches_the_inbox(make_app, live_db):
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    from playwright.sync_api import expect, sync_playwright
+
+    from dashboard.commands import commands_dir, read_pending_commands
+    app = make_app(live_db)
+    with Served(app) as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(srv.url + "/")
+            page.get_by_role("button", name="Snooze").click()
+            expect(page.locator(".flash.ok")).to_contain_text("Snoozed")
+        finally:
+            browser.close()
+    assert [c["name"] for c in read_pending_commands(commands_dir(live_db))] == ["snooze"]
