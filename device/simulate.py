@@ -158,10 +158,10 @@ def _segment(rng: random.Random, p: Profile, s: float, e: float, out: list[tuple
         a = t
         while True:
             nxt = a + rng.expovariate(p.short_away_per_h / HOUR) if p.short_away_per_h else bout_end
+            nxt = max(nxt, a + MIN_SIT_S)
             if nxt + SHORT_AWAY_S[1] + MIN_SIT_S >= bout_end:
                 out.append((a, bout_end))
                 break
-            nxt = max(nxt, a + MIN_SIT_S)
             out.append((a, nxt))
             a = nxt + rng.uniform(*SHORT_AWAY_S)
         brk = _lognorm(rng, p.break_med_s, p.break_sigma, MIN_BREAK_S, 45 * 60)

@@ -113,7 +113,7 @@ def test_physics_every_profile_and_pir(profile, pir):
     assert r.note.startswith(f"simulated {profile} person, {pir} PIR")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**40), profile=st.sampled_from(sim.PROFILES),
        pir=st.sampled_from(sorted(sim.PIR_MODELS)), hour=st.integers(0, 23))
 def test_physics_hold_for_any_seed(seed, profile, pir, hour):
