@@ -59,6 +59,8 @@ COMMAND_FLUSH_DELAY_S = 1.0
 #: During a bout with nothing else to write, the resume state goes to the SD card this often
 #: (clock seconds); the RAM copy in the runtime directory is refreshed at every flush.
 HEARTBEAT_S = 600.0
+#: With no bout at all, the status (the dashboard's sign of life) is rewritten this often (clock seconds).
+IDLE_HEARTBEAT_S = 1800.0
 #: How far the loop steps when the engine reports a deadline it has already passed (clock seconds).
 STUCK_STEP_S = 1.0
 _SIGNIFICANT = ("seated", "level", "alert", "paused_until_ts", "snoozed_until_ts")
@@ -440,17 +442,22 @@ class Daemon:
 
         Every SQLite commit costs about a dozen 4 KB pages, so the card sees
         one only when events are pending, after a command, or (during a bout
-        with nothing else to write) every ``HEARTBEAT_S``. The resume state
+        with nothing else to write) every ``HEARTBEAT_S``, and with no bout
+        every ``IDLE_HEARTBEAT_S``; the status says so in ``stale_after_s``. The resume state
         also goes to a file in the runtime directory (RAM) at every flush, so
         a crash or restart resumes precisely; only a power cut falls back to
         the history's copy.
         """
         self._next_flush = now + self.cfg.history.flush_interval_s
         in_bout = bool(self.status.get("seated")) or bool(self.status.get("bout_s"))
-        save = self._events_since_save > 0 or (in_bout and now - self._last_state_save >= HEARTBEAT_S)
+        beat = HEARTBEAT_S if in_bout else IDLE_HEARTBEAT_S
+        save = self._events_since_save > 0 or now - self._last_state_save >= beat
         if save or in_bout:
             self._save_state(now, durable=save)
         if save or self.store.pending or self._status_dirty():
+            # readers: a status older than stale_after_s means the daemon is gone
+            self.status["stale_after_s"] = 2 * beat + self.cfg.history.flush_interval_s
+            self.status["stopped"] = False
             self.store.set_json(STATUS_KEY, self.status)
             self._written_status = {k: self.status.get(k) for k in _SIGNIFICANT}
         if self.trace:

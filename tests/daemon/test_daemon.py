@@ -275,12 +275,15 @@ def test_status_kv_follows_the_person(desk):
     assert st["seated"] is False and st["alert"] == "none"
 
 
-def test_an_idle_desk_writes_nothing(desk):
+def test_an_idle_desk_writes_only_a_rare_sign_of_life(desk):
+    from device.daemon import IDLE_HEARTBEAT_S
     d = desk().start()
     d.at(d.t + 120)
     flushes = d.store.flushes
     d.at(d.t + 6 * 3600)
-    assert d.store.flushes == flushes
+    assert d.store.flushes - flushes == pytest.approx(6 * 3600 / IDLE_HEARTBEAT_S, abs=1)
+    st = d.store.get_json("status")
+    assert st["stopped"] is False and st["stale_after_s"] >= 2 * IDLE_HEARTBEAT_S
 
 
 def test_trace_recording_replays_as_what_the_pins_saw(desk, cfg, tmp_path):

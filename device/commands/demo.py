@@ -1,0 +1,110 @@
+"""``deskpulse demo``: a simulated desk at a watchable speed plus the dashboard, in one command.
+
+No Pi and no broker: gpiozero's mock pins are driven by the desk simulator
+on a clock running ``--speed`` times real time (a working day in minutes),
+the history goes to a fresh temporary directory (or ``--db``), and the
+dashboard is served by waitress on localhost, sharing the simulated clock so
+"today" is the simulated day. Commands given on the dashboard (done,
+snooze, pause) reach the simulated desk like the real one.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from device.errors import UserError
+
+HELP = "a simulated desk with the dashboard, no Pi needed (try this first)"
+
+log = logging.getLogger("deskpulse.demo")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--speed", default="60", metavar="N", help="simulated seconds per real second (default 60: an hour a minute)")
+    p.add_argument("--port", default="8080", metavar="P", help="dashboard port on 127.0.0.1 (default 8080; 0 = any free one)")
+    p.add_argument("--profile", default="typical", metavar="NAME", help="the simulated person (default typical)")
+    p.add_argument("--seed", default="1", metavar="S", help="simulation seed")
+    p.add_argument("--start", default="08:00", metavar="HH:MM", help="simulated time of day to begin at (default 08:00)")
+    p.add_argument("--db", metavar="PATH", help="history database (default: a fresh temporary one)")
+    p.add_argument("--verbose", "-v", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    from device import config
+    from device.commands.run import SimSpec, _number, local_tz, parse_speed, run_daemon
+    from device.notify import setup_logging
+    from device.simulate import PROFILES
+
+    setup_logging(args.verbose)
+    if args.profile not in PROFILES:
+        raise UserError(f"--profile {args.profile!r}: unknown (known: {', '.join(PROFILES)})")
+    speed = parse_speed(args.speed)
+    if speed is None:
+        raise UserError("--speed max is too fast to watch; give a number like 60")
+    port = _number("port", args.port, 0, 65535, int)
+    seed = _number("seed", args.seed, 0, 2**63, int)
+    try:
+        at = config.parse_hhmm(args.start)
+    except ValueError as e:
+        raise UserError(f"--start: {e}") from None
+    tmp = None
+    if args.db:
+        db = Path(args.db).expanduser()
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="deskpulse-demo-")
+        db = Path(tmp.name) / "history.db"
+    cfg = config.from_dict({"gpio": {"pin_factory": "mock"}, "history": {"db_path": str(db)},
+                            "dashboard": {"host": "127.0.0.1", "port": port or 8080}}, "demo")
+    start = datetime.now(local_tz(cfg)).replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    sim = SimSpec(args.profile, 1, seed, speed, start)
+    web = {}
+
+    def on_ready(daemon):
+        web["server"] = _serve_dashboard(cfg, db, daemon.clock, port)
+        host, bound = web["server"].effective_host, web["server"].effective_port
+        print(f"\ndeskpulse demo: dashboard at http://{host}:{bound}/  "
+              f"(a simulated {args.profile} day from {args.start} at {speed:g}x; Ctrl-C to stop)\n", flush=True)
+
+    try:
+        return run_daemon(cfg, sim=sim, on_ready=on_ready, with_sinks=False)
+    finally:
+        if "server" in web:
+            web["server"].close()
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def _serve_dashboard(cfg, db: Path, clock, port: int):
+    from waitress import create_server
+    try:
+        from dashboard import create_app
+        app = create_app(cfg, db_path=db, clock=clock)
+    except ImportError:  # the dashboard is optional for the daemon; show something useful anyway
+        app = _stub_app(db)
+    server = create_server(app, host="127.0.0.1", port=port, threads=2)
+    threading.Thread(target=server.run, name="deskpulse-dashboard", daemon=True).start()
+    return server
+
+
+def _stub_app(db: Path):
+    """A one-page stand-in: the live status the daemon writes, refreshed every few seconds."""
+    import html
+    import sqlite3
+
+    def app(environ, start_response):
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            row = conn.execute("SELECT value FROM kv WHERE key = 'status'").fetchone()
+            conn.close()
+            body = row[0] if row else "{}"
+        except sqlite3.Error as e:
+            body = f"history not readable yet: {e}"
+        page = (f"<!doctype html><meta http-equiv=refresh content=3><title>deskpulse demo</title>"
+                f"<h1>deskpulse demo</h1><p>live status:</p><pre>{html.escape(body)}</pre>").encode()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(page)))])
+        return [page]
+    return app
