@@ -47,8 +47,10 @@ class Engine:
         self._button_due = INF
         self._now = start_t
         self._last_t = start_t
+        self._coach_due = -INF  # cached coach.next_deadline(); -INF = unknown
         if resume:
             self.coach.restore(start_t, resume, resume_gap_s)
+        self._coach_due = self.coach.next_deadline()
 
     # --------------------------------------------------------------- input
     def feed(self, t: float, signal: str, value: int) -> list[Event]:
@@ -56,14 +58,19 @@ class Engine:
         if t < self._now:
             t = self._now
         self._now = t
+        sensing = self.sensing
         if signal == "seat":
             if self._use_seat:
-                self.sensing.feed_seat(t, value)
+                sensing.feed_seat(t, value)
         elif signal == "pir":
             if self._use_pir:
-                self.sensing.feed_pir(t, value)
+                sensing.feed_pir(t, value)
         elif signal == "button":
             self._button(t, value)
+            return self._step(t)
+        # the hot path of a replay: most edges (bounce, fidgeting) change nothing coaching sees
+        if not sensing.changes and t < self._coach_due and not self.coach.level:
+            return []
         return self._step(t)
 
     def advance(self, now: float) -> list[Event]:
@@ -74,6 +81,7 @@ class Engine:
         if self._button_due <= now:
             self._button_due = INF
             self.coach.snooze(now)
+            self._coach_due = -INF
         return self._step(now)
 
     def command(self, now: float, name: str, **args: Any) -> list[Event]:
@@ -96,6 +104,7 @@ class Engine:
                                                         "reason": str(args.get("reason", ""))[:200]}))
         else:
             raise ValueError(f"unknown command {name!r}")
+        self._coach_due = coach.next_deadline()
         return out + self._drain()
 
     def lifecycle(self, now: float, type_: str, **data: Any) -> list[Event]:
@@ -112,7 +121,9 @@ class Engine:
     # ---------------------------------------------------------------- time
     def next_deadline(self) -> float | None:
         d = min(self.sensing.next_deadline(), self._button_due)
-        cd = self.coach.next_deadline()
+        cd = self._coach_due
+        if cd == -INF:
+            cd = self._coach_due = self.coach.next_deadline()
         if cd != INF:
             hold = self.sensing.holdback()
             # held back past its deadline, coaching can only move once sensing does
@@ -134,6 +145,7 @@ class Engine:
         coach_now = now if hold is None else min(now, hold + self._grace)
         if coach_now >= coach.next_deadline() or coach.wants_motion(coach_now):
             coach.advance(coach_now)
+        self._coach_due = coach.next_deadline()
         return self._drain() if coach.out else []
 
     def _drain(self) -> list[Event]:
@@ -161,6 +173,7 @@ class Engine:
             if self._button_due != INF and held < self._hold_s:
                 self._button_due = INF
                 self.coach.done(t, "button")
+                self._coach_due = -INF
             self._button_due = INF
 
     # -------------------------------------------------------------- status
