@@ -127,3 +127,12 @@ def test_a_bout_survives_a_restart():
     ps = [e for e in events if e.type == "prompt"]
     # 20 min sat + 1 min down + 9 min = the 30 min prompt, 9 minutes into the new process
     assert ps and abs(ps[0].t - 9 * MIN) < 5
+
+
+def test_fake_clock_counts_real_seconds_across_dst():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    from device.clock import FakeClock
+    clock = FakeClock(datetime(2024, 10, 27, 1, 30, tzinfo=ZoneInfo("Europe/Berlin")))
+    clock.advance(2 * 3600)  # 01:30 CEST + 2 h = 02:30 CET (the hour repeats)
+    assert clock.wall().isoformat() == "2024-10-27T02:30:00+01:00"
