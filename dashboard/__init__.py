@@ -103,6 +103,8 @@ def create_app(config=None, db_path=None, clock=None) -> Flask:
     )
     app.json.sort_keys = False
     app.extensions["deskpulse_limiter"] = auth.AttemptLimiter(clock.monotonic)
+    from dashboard.cache import RenderCache
+    app.extensions["deskpulse_cache"] = RenderCache()
     static_dir = Path(app.static_folder)
     app.config["STATIC_VERSION"] = str(int(max(p.stat().st_mtime for p in static_dir.iterdir())))
 

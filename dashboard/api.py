@@ -17,7 +17,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, str
 
 from dashboard import queries
 from dashboard.dates import desk_day, parse_day
-from dashboard.pages import _boundary, _now, today_view
+from dashboard.cache import cached
+from dashboard.pages import _boundary, _now, _today, today_view
 
 bp = Blueprint("api", __name__)
 
@@ -80,6 +81,7 @@ def day(day: str):
 
 
 @bp.route("/days")
+@cached(_today)
 def days():
     first, last = _range(MAX_DAYS, 30)
     return jsonify(**{"from": first.isoformat(), "to": last.isoformat(),

@@ -27,7 +27,7 @@ class Bar:
 
 
 def _f(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    return "%.1f" % x
 
 
 def _nice_step(v: float, ticks: int = 4) -> float:
@@ -119,7 +119,7 @@ def timeline(start_utc: float, end_utc: float, tz: tzinfo, summary: dict, now_ut
                 out.append(f'<line class="tick" x1="{_f(x(t))}" x2="{_f(x(t))}" y1="30" y2="68"/>'
                            f'<text class="tlab" x="{_f(x(t))}" y="112">{h:02d}{"" if compact else ":00"}</text>')
         t += 3600
-    clock = lambda u: datetime.fromtimestamp(u, tz).strftime("%H:%M")  # noqa: E731
+    clock = _clock(tz, start_utc, end_utc)
     for a, b in summary["break_spans"]:
         if b > a:
             out.append(f'<rect class="tl-break" x="{_f(x(a))}" y="34" width="{_f(max(1.5, x(b) - x(a)))}" '
@@ -142,6 +142,20 @@ def timeline(start_utc: float, end_utc: float, tz: tzinfo, summary: dict, now_ut
         out.append(f'<line class="tl-now" x1="{_f(x(now_utc))}" x2="{_f(x(now_utc))}" y1="26" y2="92"/>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _clock(tz: tzinfo, a: float, b: float):
+    """u -> 'HH:MM' local. One UTC offset when the window has one (nearly every day), which
+    saves a datetime per shape; a DST day pays for the exact conversion."""
+    off_a = datetime.fromtimestamp(a, tz).utcoffset()
+    if off_a == datetime.fromtimestamp(b, tz).utcoffset() and off_a is not None:
+        off = off_a.total_seconds()
+
+        def fast(u: float) -> str:
+            m = int((u + off) // 60) % 1440
+            return f"{m // 60:02d}:{m % 60:02d}"
+        return fast
+    return lambda u: datetime.fromtimestamp(u, tz).strftime("%H:%M")
 
 
 def timeline_window(day_start_utc: float, summary: dict, now_utc: float) -> tuple[float, float]:

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from dashboard import charts, commands, history, queries, today
+from dashboard.cache import cached
 from dashboard.dates import day_start, desk_day, parse_day
 from dashboard.exercises import EXERCISES, NOT_MEDICAL_ADVICE
 from device.config import parse_hhmm
@@ -86,7 +87,12 @@ def timeline_partial():
     return Response(today_view()["timeline"], mimetype="text/html")
 
 
+def _today():
+    return desk_day(_now(), _boundary())
+
+
 @bp.route("/history")
+@cached(_today)
 def history_page():
     rng = request.args.get("range", "month")
     if rng not in history.RANGES:

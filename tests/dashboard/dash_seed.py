@@ -82,23 +82,36 @@ def empty_history(db_path: Path) -> None:
 
 
 class Served:
-    """The app under waitress on a free localhost port, in a thread (``with Served(app) as s: s.url``)."""
+    """The app under waitress on a free localhost port, in a thread (``with Served(app) as s: s.url``).
+
+    The loop runs in short slices so ``__exit__`` can stop it before closing the
+    sockets (closing them under a running ``select`` raises EBADF in the thread).
+    """
 
     def __init__(self, app, threads: int = 4):
+        import threading
+
         import waitress
         self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads,
                                              clear_untrusted_proxy_headers=True)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        import threading
-        self.thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="waitress", daemon=True)
+
+    def _run(self) -> None:
+        srv = self.server
+        while not self._stop.is_set():
+            srv.asyncore.loop(timeout=0.05, map=srv._map, use_poll=True, count=1)
 
     def __enter__(self) -> "Served":
         self.thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.close()
+        self._stop.set()
         self.thread.join(timeout=5)
+        self.server.task_dispatcher.shutdown()
+        self.server.asyncore.close_all(self.server._map)
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -188,3 +188,18 @@ def test_no_day_path_makes_a_500(client, day):
     r = client.get("/api/day/" + day)
     assert r.status_code in (200, 400, 404)
     assert r.is_json
+
+
+def test_cached_ranges_follow_a_new_flush(make_app, seeded, tmp_path):
+    import shutil
+    import sqlite3
+    db = tmp_path / "h.db"
+    shutil.copy(seeded[0], db)
+    c = make_app(db).test_client()
+    url = f"/api/days?from=2026-03-01&to={TODAY}"
+    before = c.get(url).get_json()["days"]
+    assert c.get(url).get_json()["days"] == before  # served from the cache
+    with sqlite3.connect(db) as conn:  # what a store flush does: rebuild today's row
+        conn.execute("INSERT OR REPLACE INTO days (day, seated_s, bouts) VALUES (?, 12345.0, 99)", (TODAY,))
+    after = c.get(url).get_json()["days"]
+    assert after[-1]["day"] == TODAY and after[-1]["bouts"] == 99
