@@ -111,6 +111,22 @@ class MqttSink:
         """The store has flushed: look at the outbox table now rather than at the next poll."""
         self._q.put(("kick",))
 
+    # The daemon's optional sink hooks (device/daemon.py).
+    def flushed(self) -> None:
+        self.kick()
+
+    def start(self, daemon) -> None:
+        """Route commands into the daemon's loop queue; a rejection becomes its ``command_rejected`` event."""
+        if self.on_command is not None:
+            return
+
+        def handle(result: Command | Rejection) -> None:
+            if isinstance(result, Rejection):
+                daemon.post_command("invalid", source="mqtt", error=result.reason)
+            else:
+                daemon.post_command(result.name, source="mqtt", **result.args)
+        self.on_command = handle
+
     def close(self) -> None:
         """Publish ``offline``, give in-flight events a moment to be acknowledged, disconnect. Safe twice."""
         if self._closed:

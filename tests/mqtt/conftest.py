@@ -54,6 +54,9 @@ class Broker:
             f"max_queued_messages 0\n"
             f"log_dest file {self.log}\n"
             f"log_type error\nlog_type warning\nlog_type notice\n"
+            # Started as root (a CI container), mosquitto would switch to the 'mosquitto' user
+            # and silently fail to write its persistence file in our private tmp dir.
+            + ("user root\n" if os.geteuid() == 0 else "")
             + self.extra)
 
     def start(self, timeout: float = 10.0) -> "Broker":
@@ -164,9 +167,11 @@ class Listener:
         while (n_ids is not None and not n_ids <= seen) or (count is not None and len(seen) < count):
             left = deadline - time.monotonic()
             if left <= 0:
-                missing = (n_ids - seen) if n_ids is not None else count - len(seen)
-                raise AssertionError(f"timed out; missing {len(missing) if isinstance(missing, set) else missing}"
-                                     f" events (got {len(seen)})")
+                if n_ids is None:
+                    raise AssertionError(f"timed out; {count - len(seen)} events missing (got {len(seen)})")
+                missing = sorted(n_ids - seen)
+                raise AssertionError(f"timed out; {len(missing)} of {len(n_ids)} events missing (got {len(seen)}),"
+                                     f" from {missing[0]} to {missing[-1]}; last received {got[-1]['id'] if got else None}")
             try:
                 m = self.q.get(timeout=min(left, 1.0))
             except queue.Empty:

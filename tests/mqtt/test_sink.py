@@ -59,10 +59,13 @@ def test_retained_state_online_and_last_will(desk, broker, listen, tmp_path):
     sink.set_state({"seated": True, "bout_s": 600, "level": 1, "alert": "routine",
                     "today": {"seated_s": 7200, "breaks": 3, "prompts": 2, "exercises_done": 1,
                               "compliance": 0.5}})
+    first = listen(broker.port, ["deskpulse/lwt-desk/state"])
+    first.wait_connected()
+    first.get()  # the state is on the broker now (live or retained)
     lst = listen(broker.port, ["deskpulse/lwt-desk/state", "deskpulse/lwt-desk/status"])
     lst.wait_connected()
     state = lst.until(lambda m: m.topic.endswith("/state"))
-    assert state.retain
+    assert state.retain, "a late subscriber gets the state at once"
     s = json.loads(state.payload)
     assert s["seated"] is True and s["state"] == "seated" and s["bout_s"] == 600
     assert s["today_seated_min"] == 120.0 and s["breaks"] == 3 and s["compliance"] == 50.0
