@@ -46,13 +46,13 @@ def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[
     """Bars (stacked when a bar has several values) with optional dashed reference lines."""
     tallest = max((sum(v or 0 for v in b.values) for b in bars), default=0.0)
     if ymax is not None:
-        top, step = ymax, ymax / 4
+        top, tick = ymax, ymax / 4
     else:
         want = max([tallest, 1.0] + [r[0] * 1.1 for r in refs])
-        step = _nice_step(want)
+        tick = _nice_step(want)
         if integer:
-            step = max(1.0, math.ceil(step))
-        top = step * math.ceil(want / step)
+            tick = max(1.0, math.ceil(tick))
+        top = tick * math.ceil(want / tick)
     pw, ph = W - ML - MR, H - MT - MB
     n = max(1, len(bars))
     step = pw / n
@@ -60,8 +60,8 @@ def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[
     y = lambda v: MT + ph - min(v, top) / top * ph  # noqa: E731
     out = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(label)}" '
            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>']
-    for i in range(int(round(top / step)) + 1):
-        v = step * i
+    for i in range(int(round(top / tick)) + 1):
+        v = tick * i
         out.append(f'<line class="gl" x1="{ML}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
                    f'<text class="ylab" x="{ML - 5}" y="{_f(y(v) + 4)}">{escape(yfmt(v))}</text>')
     every = max(1, math.ceil(n / max_labels))

@@ -135,3 +135,12 @@ def test_an_unwritable_inbox_is_a_message_not_a_crash(make_app, tmp_path, cfg, c
     c = make_app(base / "history.db").test_client()
     r = c.post("/action", data={"action": "done", "csrf_token": csrf(c)}, follow_redirects=True)
     assert r.status_code == 200 and "Could not reach the daemon" in r.get_data(as_text=True)
+
+
+def test_chart_axes_have_round_ticks():
+    from dashboard.charts import Bar, bar_chart
+    svg = bar_chart([Bar(str(i), [v], "t") for i, v in enumerate([5.0, 7.2, 3.1] * 10)],
+                    refs=[(6.0, "budget")], yfmt=lambda v: f"{v:g} h")
+    assert re.findall(r'class="ylab"[^>]*>([^<]*)<', svg) == ["0 h", "2 h", "4 h", "6 h", "8 h"]
+    counts = bar_chart([Bar("a", [3, 1], "t")], integer=True, series=("a", "b"))
+    assert re.findall(r'class="ylab"[^>]*>([^<]*)<', counts) == ["0", "1", "2", "3", "4"]
