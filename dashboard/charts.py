@@ -40,7 +40,7 @@ def _nice_step(v: float, ticks: int = 4) -> float:
     return 10 * mag
 
 
-def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[[float], str] = _f,
+def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[[float], str] = "{:g}".format,
               refs: Sequence[tuple[float, str]] = (), series: Sequence[str] = ("s0",),
               label: str = "chart", max_labels: int = 8, integer: bool = False) -> Markup:
     """Bars (stacked when a bar has several values) with optional dashed reference lines."""
