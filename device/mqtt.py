@@ -20,15 +20,16 @@ import logging
 import queue
 import ssl
 import threading
+import sqlite3
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from device import ha_discovery
-from device.config import default_db_path
+from device.config import default_db_path, parse_hhmm
 from device.mqtt_topics import OFFLINE, ONLINE, Command, Rejection, Topics, client_id, parse_command, state_json
 from device.outbox import Outbox
 
@@ -192,11 +193,32 @@ class MqttSink:
             return None
         return info.mid  # NO_CONN: paho holds it and sends it on reconnect; the PUBACK still comes by mid
 
-    def _publish_state(self) -> None:
+    def _full_status(self) -> dict[str, Any]:
+        """The daemon's status plus today's totals from the history's ``days`` row (flushed data)."""
+        status = self._status or {}
+        if "today" in status or "today_seated_s" in status:
+            return status
+        conn = self.outbox._db()
+        if conn is None:
+            return status
+        try:
+            ts = status.get("updated_ts")
+            wall = datetime.fromisoformat(ts) if ts else datetime.now().astimezone()
+            b = parse_hhmm(self.cfg.coaching.day_boundary)
+            day = (wall - timedelta(hours=b.hour, minutes=b.minute)).date().isoformat()
+            row = conn.execute("SELECT seated_s, breaks, prompts, exercises_done, compliance FROM days "
+                               "WHERE day = ?", (day,)).fetchone()
+        except (sqlite3.Error, ValueError, TypeError):
+            return status
+        keys = ("seated_s", "breaks", "prompts", "exercises_done", "compliance")
+        return {**status, "today": dict(zip(keys, row)) if row else {k: 0 for k in keys[:4]}}
+
+    def _publish_state(self, full: dict[str, Any] | None = None) -> None:
         if self._status is None or not self.connected.is_set():
             return
         ts = self.wall() if self.wall else datetime.now().astimezone().isoformat(timespec="seconds")
-        self.client.publish(self.topics.state, state_json(self._status, ts), qos=0, retain=True)
+        full = full if full is not None else self._full_status()
+        self.client.publish(self.topics.state, state_json(full, ts), qos=0, retain=True)
 
     def _announce(self) -> None:
         """On (re)connect or HA's birth message: status, discovery configs, current state."""
@@ -257,9 +279,10 @@ class MqttSink:
                     ob.prune()
                     next_prune = now + self.prune_s
                 if self._status is not None and (state_changed or now >= next_state):
-                    payload = state_json(self._status)
+                    full = self._full_status()
+                    payload = state_json(full)
                     if payload != last_state_payload or now >= next_state:
-                        self._publish_state()
+                        self._publish_state(full)
                         last_state_payload = payload
                         next_state = now + state_every
             except Exception:

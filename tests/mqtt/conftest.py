@@ -140,7 +140,7 @@ class Listener:
         self.client.loop_start()
 
     def _on_connect(self, client, userdata, flags, rc, props):
-        if not rc.is_failure:
+        if not rc.is_failure and self.topics:
             client.subscribe([(t, 1) for t in self.topics])
         self.connected.put(rc)
 
