@@ -344,7 +344,7 @@ def check_database(cfg: config_mod.Config, system: System) -> Check:
 
 def check_mqtt(cfg: config_mod.Config, connect: Callable[..., Any] = socket.create_connection,
                timeout: float = 2.0) -> Check:
-    """Reachability only: a TCP connect to the broker. Replaceable by a fuller MQTT check."""
+    """A TCP connect to the broker, then (on the real network) an MQTT CONNECT: login and TLS."""
     m = cfg.mqtt
     if not m.host:
         return Check("mqtt", OK, "off (mqtt.host is empty)")
@@ -361,7 +361,11 @@ def check_mqtt(cfg: config_mod.Config, connect: Callable[..., Any] = socket.crea
         return Check("mqtt", FAIL, f"{where}: {e.strerror or e}",
                      fix="is the broker running? check mqtt.host/mqtt.port and the broker's listener")
     sock.close()
-    return Check("mqtt", OK, f"{where} accepts TCP connections", ("login and TLS are checked when the daemon connects",))
+    if connect is not socket.create_connection:  # a test's fake network: no real MQTT login to try
+        return Check("mqtt", OK, f"{where} accepts TCP connections", ("login and TLS are checked when the daemon connects",))
+    from device.mqtt import probe  # a real MQTT CONNECT: login accepted (CONNACK), TLS verified
+    ok, summary, fix = probe(cfg, timeout=max(1.0, 2 * timeout))
+    return Check("mqtt", OK if ok else FAIL, summary, fix=fix)
 
 
 # --- all together ----------------------------------------------------------------
