@@ -1,7 +1,9 @@
 """Home Assistant MQTT discovery configs for one desk (pure).
 
 Each entity is one retained JSON config on
-``<discovery_prefix>/<component>/<object_id>/config``; all share one
+``<discovery_prefix>/<component>/deskpulse_<device_id>/<key>/config`` (HA's
+optional ``node_id`` level, which lets a broker ACL give each desk write
+access to its own discovery topics only: ``homeassistant/+/deskpulse_%u/+/config``); all share one
 ``device`` block (so HA groups them under one device card) and the desk's
 ``status`` topic for availability, so they grey out when the Last Will fires.
 Sensors read fields of the one retained ``state`` JSON through
@@ -79,6 +81,7 @@ def configs(cfg, topics: Topics) -> list[tuple[str, str]]:
     prefix = cfg.mqtt.discovery_prefix.strip("/") or "homeassistant"
     dev = device_block(cfg, topics)
     slug = _slug(topics.device)
+    node_id = f"deskpulse_{topics.device}"
     common = {
         "availability_topic": topics.status,
         "payload_available": ONLINE,
@@ -93,7 +96,8 @@ def configs(cfg, topics: Topics) -> list[tuple[str, str]]:
         object_id = f"deskpulse_{slug}_{key}"
         conf = {"name": name, "unique_id": object_id, "default_entity_id": f"{component}.{object_id}",
                 **common, **extra}
-        out.append((f"{prefix}/{component}/{object_id}/config", json.dumps(conf, separators=(",", ":"))))
+        topic = f"{prefix}/{component}/{node_id}/{key}/config"
+        out.append((topic, json.dumps(conf, separators=(",", ":"))))
 
     for component, key, name, extra in _SENSORS:
         add(component, key, name, {"state_topic": topics.state, **extra})

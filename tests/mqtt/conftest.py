@@ -32,13 +32,14 @@ def free_port() -> int:
 
 
 class Broker:
-    def __init__(self, workdir: Path, port: int | None = None, extra: str = ""):
+    def __init__(self, workdir: Path, port: int | None = None, extra: str = "", anonymous: bool = True):
         if not os.access(MOSQUITTO, os.X_OK):
             pytest.fail(f"{MOSQUITTO} not found: the MQTT tests need a real mosquitto (apt install mosquitto)")
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.extra = extra
+        self.anonymous = anonymous
         self.proc: subprocess.Popen | None = None
         self.conf = self.dir / "mosquitto.conf"
         self.log = self.dir / "mosquitto.log"
@@ -46,7 +47,7 @@ class Broker:
     def write_conf(self) -> None:
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\n"
-            f"allow_anonymous true\n"
+            f"allow_anonymous {'true' if self.anonymous else 'false'}\n"
             f"persistence true\n"
             f"persistence_location {self.dir}/\n"
             f"autosave_interval 1\n"

@@ -43,13 +43,15 @@ def test_every_config_follows_the_documented_schema():
     uids = [c["unique_id"] for _, c in confs]
     assert len(uids) == len(set(uids)), "unique_id unique"
     for topic, c in confs:
-        prefix, component, object_id, last = topic.split("/")
+        prefix, component, node_id, key, last = topic.split("/")
         assert prefix == "homeassistant" and last == "config"
+        assert node_id == "deskpulse_office_desk_3", "one node per desk: the broker ACL relies on it"
         assert component in {"sensor", "binary_sensor", "button"}
         assert REQUIRED <= set(c), (topic, REQUIRED - set(c))
         assert "object_id" not in c, "object_id stopped working in HA 2026.4"
-        assert c["default_entity_id"] == f"{component}.{object_id}"
-        assert all(ch.isalnum() or ch == "_" for ch in object_id)
+        assert c["unique_id"] == f"deskpulse_office_desk_3_{key}"
+        assert c["default_entity_id"] == f"{component}.{c['unique_id']}"
+        assert all(ch.isalnum() or ch == "_" for ch in c["unique_id"])
         assert c["availability_topic"] == topics.status
         assert (c["payload_available"], c["payload_not_available"]) == ("online", "offline")
         dev = c["device"]
@@ -108,7 +110,7 @@ def test_discovery_prefix_and_off_switch(broker, listen, tmp_path):
         got = {}
         while len(got) < len(confs):
             m = lst.get()
-            if "/deskpulse_disco_" in m.topic:
+            if "/deskpulse_disco/" in m.topic:
                 got[m.topic] = m
                 assert json.loads(m.payload)["availability_topic"] == "deskpulse/disco/status"
         assert {t.split("/")[1] for t in got} == {"sensor", "binary_sensor", "button"}
@@ -116,14 +118,14 @@ def test_discovery_prefix_and_off_switch(broker, listen, tmp_path):
         while not lst.q.empty():
             lst.q.get_nowait()
         lst.client.publish("homeassistant/status", "online")
-        again = lst.until(lambda m: m.topic.endswith("occupancy/config"))
+        again = lst.until(lambda m: m.topic.endswith("deskpulse_disco/occupancy/config"))
         assert json.loads(again.payload)["unique_id"] == "deskpulse_disco_occupancy"
     finally:
         sink.close()
     off = MqttSink(mqtt_cfg(broker.port, tmp_path, device="nodisco", discovery=False), db_path=tmp_path / "h.db")
     try:
         wait_for(off.connected.is_set, what="connected")
-        lst2 = listen(broker.port, ["homeassistant/+/deskpulse_nodisco_occupancy/config"])
+        lst2 = listen(broker.port, ["homeassistant/+/deskpulse_nodisco/+/config"])
         lst2.wait_connected()
         import queue
         try:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import Broker, has_mosquitto_passwd, mqtt_cfg  # noqa: E402
+from conftest import has_mosquitto_passwd, mqtt_cfg  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -76,21 +76,7 @@ def test_password_accepted_and_refused_never_shown(tmp_path, own_broker, monkeyp
     subprocess.run(["mosquitto_passwd", "-b", "-c", str(pw), "desk1", "s3cret-pw"], check=True,
                    capture_output=True)
     pw.chmod(0o600)
-    b = own_broker(extra=f"password_file {pw}\n")
-    b.write_conf()
-    b.conf.write_text(b.conf.read_text().replace("allow_anonymous true", "allow_anonymous false"))
-    b.proc = subprocess.Popen(["/usr/sbin/mosquitto", "-c", str(b.conf)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    from conftest import wait_for
-    import socket
-
-    def up():
-        try:
-            socket.create_connection(("127.0.0.1", b.port), timeout=0.2).close()
-            return True
-        except OSError:
-            return False
-    wait_for(up, what="password broker")
+    b = own_broker(extra=f"password_file {pw}\n", anonymous=False).start()
     good = mqtt_cfg(b.port, tmp_path, username="desk1", password="s3cret-pw")
     ok, summary, _ = probe(good)
     assert ok and "as desk1" in summary
