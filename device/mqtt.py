@@ -87,6 +87,7 @@ class MqttSink:
         self._q: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._closed = False
         self._status: dict[str, Any] | None = None
+        self._refused: str | None = None
         self.outbox = Outbox(db_path or default_db_path(cfg), window=window,
                              max_age_days=cfg.mqtt.outbox_max_age_days, max_rows=cfg.mqtt.outbox_max_rows)
         self.client = make_client(cfg, will_topic=self.topics.status)
@@ -103,7 +104,7 @@ class MqttSink:
             self.client.connect_async(cfg.mqtt.host, cfg.mqtt.port, keepalive=cfg.mqtt.keepalive_s)
             self.client.loop_start()
             log.info("mqtt: connecting to %s:%d as %s (tls %s)", cfg.mqtt.host, cfg.mqtt.port,
-                     self.client._client_id.decode(), "on" if cfg.mqtt.tls else "off")
+                     client_id(cfg), "on" if cfg.mqtt.tls else "off")
         else:
             log.info("mqtt: no broker configured; events wait in the outbox")
 
@@ -157,8 +158,11 @@ class MqttSink:
     # -- paho's network thread: enqueue only ------------------------------------------------
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
-            log.warning("mqtt: broker refused the connection: %s", reason_code)
+            if str(reason_code) != self._refused:  # once per reason, not at every retry
+                log.warning("mqtt: broker refused the connection: %s", reason_code)
+                self._refused = str(reason_code)
             return
+        self._refused = None
         client.subscribe([(self.topics.cmd, 1), (f"{self.cfg.mqtt.discovery_prefix}/status", 1)])
         self.connected.set()
         self._q.put(("connected",))
@@ -236,6 +240,7 @@ class MqttSink:
 
     def _run(self) -> None:
         ob = self.outbox
+        ob.scan()  # learn the backlog before the first live event, so the backlog goes first
         state_every = self.cfg.mqtt.state_interval_s
         next_scan = next_state = next_prune = 0.0
         last_state_payload = None
