@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import has_mosquitto_passwd, mqtt_cfg, wait_for  # noqa: E402
-from helpers import stream  # noqa: E402
+from mqtt_support import has_mosquitto_passwd, mqtt_cfg, wait_for  # noqa: E402
+from mqtt_support import stream  # noqa: E402
 
 from device.mqtt import MqttSink  # noqa: E402
 from device.store import Store  # noqa: E402

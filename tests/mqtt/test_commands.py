@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import mqtt_cfg, wait_for  # noqa: E402
+from mqtt_support import mqtt_cfg, wait_for  # noqa: E402
 
 from device.mqtt import MqttSink  # noqa: E402
 from device.mqtt_topics import MAX_COMMAND_BYTES, Command, Rejection, parse_command  # noqa: E402

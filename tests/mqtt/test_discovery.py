@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import mqtt_cfg, wait_for  # noqa: E402
+from mqtt_support import mqtt_cfg, wait_for  # noqa: E402
 
 from device import config, ha_discovery  # noqa: E402
 from device.mqtt import MqttSink  # noqa: E402

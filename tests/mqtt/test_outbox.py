@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from helpers import stream  # noqa: E402
+from mqtt_support import stream  # noqa: E402
 
 from device.outbox import Outbox  # noqa: E402
 from device.store import Store  # noqa: E402

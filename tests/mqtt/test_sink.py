@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import mqtt_cfg, outbox_rows, wait_for  # noqa: E402
-from helpers import stream  # noqa: E402
+from mqtt_support import mqtt_cfg, outbox_rows, wait_for  # noqa: E402
+from mqtt_support import stream  # noqa: E402
 
 from device.mqtt import MqttSink  # noqa: E402
 from device.store import Store  # noqa: E402

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import has_mosquitto_passwd, mqtt_cfg  # noqa: E402
+from mqtt_support import has_mosquitto_passwd, mqtt_cfg  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -137,7 +137,7 @@ def test_tls_verified_and_unverified(tls_files, own_broker, tmp_path, listen):
     assert not ok
     # And the sink itself publishes over TLS.
     from device.mqtt import MqttSink
-    from helpers import stream
+    from mqtt_support import stream
     from device.store import Store
     store = Store(tmp_path / "history.db")
     sink = MqttSink(good, db_path=tmp_path / "history.db")
@@ -147,7 +147,7 @@ def test_tls_verified_and_unverified(tls_files, own_broker, tmp_path, listen):
         store.add(e)
         sink.publish(e)
         assert sink.outbox.acked == 0 or True
-        from conftest import wait_for
+        from mqtt_support import wait_for
         wait_for(lambda: sink.outbox.acked == 1, what="PUBACK over TLS")
     finally:
         sink.close()
