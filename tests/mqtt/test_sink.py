@@ -132,3 +132,33 @@ def test_no_broker_configured_keeps_the_outbox(tmp_path):
     sink.close()
     store.close()
     assert outbox_rows(tmp_path / "h.db") == 5
+
+
+def test_state_carries_todays_totals_and_is_refreshed_on_a_tick(broker, listen, tmp_path):
+    from mqtt_support import factory
+    fac = factory()
+    store = Store(tmp_path / "history.db")
+    store.add([fac.make("sit_start", 0.0, sensor="seat", new_bout=True),
+               fac.make("sit_end", 1800.0, seated_s=1800.0),
+               fac.make("break", 1920.0, bout_start_ts=fac.wall_at(0).isoformat(),
+                        bout_end_ts=fac.wall_at(1800).isoformat(), bout_s=1800.0, seated_s=1800.0,
+                        prompts=0, exercises_done=0, max_level=0)])
+    assert store.flush()
+    lst = listen(broker.port, ["deskpulse/ticker/state"])
+    lst.wait_connected()
+    cfg = mqtt_cfg(broker.port, tmp_path, device="ticker", state_interval_s=0.3)
+    sink = MqttSink(cfg, db_path=tmp_path / "history.db")
+    try:
+        sink.set_state({"seated": False, "updated_ts": "2026-03-02T10:00:00+01:00"})
+        first = json.loads(lst.get().payload)
+        assert first["today_seated_min"] == 30.0 and first["breaks"] == 1 and first["seated"] is False
+        # No new status from the daemon: the slow tick re-publishes, so HA never shows it stale.
+        second = json.loads(lst.get(timeout=5).payload)
+        assert second["breaks"] == 1 and second["ts"] >= first["ts"]
+        # Another day: nothing counted yet.
+        sink.set_state({"seated": True, "updated_ts": "2026-03-03T09:00:00+01:00"})
+        m = lst.until(lambda m: json.loads(m.payload)["seated"])
+        assert json.loads(m.payload)["today_seated_min"] == 0 and json.loads(m.payload)["breaks"] == 0
+    finally:
+        sink.close()
+        store.close()
