@@ -29,7 +29,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from device import ha_discovery
-from device.config import default_db_path, parse_hhmm
+from device.config import ConfigError, default_db_path, parse_hhmm
 from device.mqtt_topics import OFFLINE, ONLINE, Command, Rejection, Topics, client_id, parse_command, state_json
 from device.outbox import Outbox
 
@@ -41,10 +41,21 @@ CommandHandler = Callable[[Command | Rejection], None]
 def tls_context(cfg) -> ssl.SSLContext:
     """Verify the broker against ``mqtt.ca_file`` (else the system CAs); optional client certificate."""
     m = cfg.mqtt
-    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=m.ca_file or None)
+    try:
+        ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=m.ca_file or None)
+    except (OSError, ssl.SSLError) as e:
+        raise ConfigError(f"{cfg.source}: mqtt.ca_file = {m.ca_file!r}: cannot load it ({_why(e)})") from None
     if m.cert_file:
-        ctx.load_cert_chain(m.cert_file, m.key_file or None)
+        try:
+            ctx.load_cert_chain(m.cert_file, m.key_file or None)
+        except (OSError, ssl.SSLError) as e:
+            raise ConfigError(f"{cfg.source}: mqtt.cert_file = {m.cert_file!r} / mqtt.key_file = {m.key_file!r}: "
+                              f"cannot load them ({_why(e)})") from None
     return ctx
+
+
+def _why(e: BaseException) -> str:
+    return getattr(e, "strerror", None) or getattr(e, "reason", None) or str(e)
 
 
 def make_client(cfg, cid: str | None = None, will_topic: str | None = None) -> mqtt.Client:
@@ -72,7 +83,7 @@ class MqttSink:
     """
 
     def __init__(self, cfg, *, db_path=None, on_command: CommandHandler | None = None,
-                 window: int = 100, poll_s: float = 2.0, prune_s: float = 3600.0,
+                 window: int = 100, poll_s: float = 15.0, prune_s: float = 3600.0,
                  close_timeout_s: float = 2.0, reconnect_max_s: int = 30, wall: Callable[[], str] | None = None):
         self.cfg = cfg
         self.topics = Topics.from_config(cfg)
@@ -341,8 +352,8 @@ def probe(cfg, timeout: float = 5.0) -> tuple[bool, str, str]:
     done: queue.Queue = queue.Queue()
     try:
         client = make_client(cfg, cid=f"{client_id(cfg)}-doctor-{os.getpid()}")
-    except (OSError, ssl.SSLError) as e:
-        return False, f"{where}: cannot load the TLS files ({e})", "check mqtt.ca_file, mqtt.cert_file and mqtt.key_file"
+    except ConfigError as e:
+        return False, str(e), "check mqtt.ca_file, mqtt.cert_file and mqtt.key_file"
     client.on_connect = lambda c, u, f, rc, p: done.put(rc)
     try:
         if m.tls:  # our own handshake first: paho leaks the socket of a failed one

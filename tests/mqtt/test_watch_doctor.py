@@ -158,3 +158,13 @@ def test_doctor_check_mqtt_logs_in_for_real(broker, tmp_path):
     from device import doctor
     c = doctor.check_mqtt(mqtt_cfg(broker.port, tmp_path))
     assert c.status == doctor.OK and "MQTT login accepted" in c.summary
+
+
+def test_missing_tls_files_are_one_line_config_errors(tmp_path):
+    from device.config import ConfigError
+    from device.mqtt import MqttSink
+    cfg = mqtt_cfg(1883, tmp_path, tls=True, ca_file=str(tmp_path / "nope.crt"))
+    with pytest.raises(ConfigError, match=r"mqtt.ca_file = '.*nope.crt': cannot load it \(No such file"):
+        MqttSink(cfg, db_path=tmp_path / "h.db")
+    ok, summary, fix = probe(cfg)
+    assert not ok and "mqtt.ca_file" in summary
