@@ -53,7 +53,7 @@ MAX_TICK_S = 60.0
 #: How long start() waits for a sink that has a ``connected`` event (a broker) before READY=1.
 READY_WAIT_S = 5.0
 #: How often the dashboard inbox is looked at (real seconds): a stat() per look.
-INBOX_POLL_S = 1.0
+INBOX_POLL_S = 2.0
 #: After a command (someone is watching the dashboard) the history is written this soon (clock seconds).
 COMMAND_FLUSH_DELAY_S = 1.0
 #: During a bout with nothing else to write, the resume state goes to the SD card this often
@@ -71,6 +71,11 @@ class Command:
     name: str
     args: dict[str, Any] = field(default_factory=dict)
     source: str = "command"
+
+
+@dataclass
+class InboxChanged:
+    """The dashboard's inbox directory got a file (from the inotify thread)."""
 
 
 @dataclass
@@ -167,6 +172,8 @@ class Daemon:
         self._events_since_save = 0
         self._next_inbox = 0.0
         self._next_inbox_t = float("-inf")
+        self._inbox_mtime: int | None = None
+        self._inbox_watch = None
         self._written_status: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ thread-safe entry points
@@ -178,7 +185,8 @@ class Daemon:
         self.queue.put(Stop(reason))
 
     # ------------------------------------------------------------------ start
-    def start(self) -> None:
+    def start(self, watch_inbox: bool = False) -> None:
+        """Open everything, emit ``daemon_start``, send READY=1. ``watch_inbox``: inotify instead of polling."""
         from device.engine import Engine
         cfg, clock = self.cfg, self.clock
         try:
@@ -214,6 +222,8 @@ class Daemon:
             if connected is not None and hasattr(connected, "wait") and not connected.wait(READY_WAIT_S):
                 log.warning("%s not connected after %.0f s; carrying on (it retries)", type(sink).__name__, READY_WAIT_S)
         self._next_flush = now + cfg.history.flush_interval_s
+        if self.inbox_dir is not None and watch_inbox:
+            self._inbox_watch = _InboxWatch.start(self.inbox_dir, lambda: self.queue.put(InboxChanged()))
         self._save_state(now)
         self.tick(now)
         self.flush(now)
@@ -261,7 +271,7 @@ class Daemon:
             now = self.clock.monotonic()
             wake = self.next_wake()
             timeout = MAX_TICK_S if wake is None else max(0.0, (wake - now) / speed)
-            if self.inbox_dir is not None:
+            if self.inbox_dir is not None and self._inbox_watch is None:
                 timeout = min(timeout, INBOX_POLL_S)
             if self.notifier and self.notifier.enabled:
                 timeout = min(timeout, self.notifier.watchdog_interval_s)
@@ -319,6 +329,8 @@ class Daemon:
     def _handle(self, item) -> None:
         if isinstance(item, Stop):
             self.stop(item.reason)
+        elif isinstance(item, InboxChanged):
+            self._guarded(self._poll_inbox)
         elif isinstance(item, Command):
             self._guarded(self._command, item)
         else:
@@ -366,8 +378,14 @@ class Daemon:
         self._next_flush = min(self._next_flush, now + COMMAND_FLUSH_DELAY_S)
 
     def _poll_inbox(self) -> None:
-        from dashboard.commands import read_pending_commands
-        for c in read_pending_commands(self.inbox_dir):  # on the loop thread already: handle at once
+        try:
+            mtime = os.stat(self.inbox_dir).st_mtime_ns  # a new file changes it; no change, nothing to read
+        except OSError:
+            return
+        if mtime == self._inbox_mtime:
+            return
+        self._inbox_mtime = mtime
+        for c in inbox_reader()(self.inbox_dir):  # on the loop thread already: handle at once
             if "error" in c:
                 cmd = Command("invalid", {"error": c["error"]}, c.get("source", "dashboard"))
             else:
@@ -378,7 +396,8 @@ class Daemon:
     def tick(self, now: float) -> None:
         now = self._now(now)
         self._last_tick = now
-        if self.inbox_dir is not None and (time.monotonic() >= self._next_inbox or now >= self._next_inbox_t):
+        if self.inbox_dir is not None and self._inbox_watch is None and \
+                (time.monotonic() >= self._next_inbox or now >= self._next_inbox_t):
             # real time (a person waits for the dashboard), or clock time (a FakeClock barely moves real time)
             self._next_inbox = time.monotonic() + INBOX_POLL_S
             self._next_inbox_t = now + INBOX_POLL_S * float(getattr(self.clock, "speed", 1.0))
@@ -509,6 +528,9 @@ class Daemon:
         log.info("stopped (%s)", reason)
 
     def _close_devices(self) -> None:
+        if self._inbox_watch is not None:
+            self._inbox_watch.close()
+            self._inbox_watch = None
         for dev in (self.outputs, self.inputs):
             if dev is not None:
                 dev.close()
@@ -518,6 +540,98 @@ class Daemon:
             except Exception:
                 log.debug("closing the pin factory failed", exc_info=True)
             self.pin_factory = None
+
+
+class _InboxWatch:
+    """inotify on the inbox directory: an idle daemon is woken by a dashboard command, not by a timer.
+
+    Linux only, through libc with ctypes (no dependency); ``start`` returns
+    None where it cannot work, and the loop polls every ``INBOX_POLL_S`` instead.
+    """
+
+    IN_CLOSE_WRITE, IN_MOVED_TO = 0x8, 0x80
+
+    def __init__(self, fd: int, wake_r: int, wake_w: int, notify):
+        import threading
+        self._fd, self._r, self._w, self._notify = fd, wake_r, wake_w, notify
+        self._thread = threading.Thread(target=self._run, name="deskpulse-inbox", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def start(cls, directory: Path, notify):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = libc.inotify_init1(os.O_CLOEXEC)
+            if fd < 0:
+                return None
+            if libc.inotify_add_watch(fd, os.fsencode(directory), cls.IN_CLOSE_WRITE | cls.IN_MOVED_TO) < 0:
+                os.close(fd)
+                return None
+        except (OSError, AttributeError):
+            return None
+        r, w = os.pipe()
+        return cls(fd, r, w, notify)
+
+    def _run(self) -> None:
+        import select
+        while True:
+            ready, _, _ = select.select([self._fd, self._r], [], [])
+            if self._r in ready:
+                return
+            try:
+                os.read(self._fd, 65536)
+            except OSError:
+                return
+            try:
+                self._notify()
+            except Exception:  # the loop queue is all we touch; never die of it
+                log.debug("inbox wake-up failed", exc_info=True)
+
+    def close(self) -> None:
+        os.write(self._w, b"x")
+        self._thread.join(1.0)
+        for fd in (self._fd, self._r, self._w):
+            os.close(fd)
+
+
+_inbox_reader = None
+
+
+def inbox_reader():
+    """``dashboard.commands.read_pending_commands``, without importing Flask into the daemon.
+
+    ``import dashboard.commands`` runs ``dashboard/__init__.py``, which imports
+    Flask: 12 MB and 0.2 s of a Pi Zero for a stdlib-only module. Unless the
+    dashboard is loaded anyway (the demo), load that one file on its own.
+    """
+    global _inbox_reader
+    if _inbox_reader is None:
+        import sys
+        if "dashboard" in sys.modules:
+            from dashboard.commands import read_pending_commands
+            _inbox_reader = read_pending_commands
+        else:
+            import importlib.util
+            spec = importlib.util.find_spec("dashboard")
+            path = Path(list(spec.submodule_search_locations)[0]) / "commands.py"
+            mspec = importlib.util.spec_from_file_location("deskpulse_dashboard_inbox", path)
+            mod = importlib.util.module_from_spec(mspec)
+            mspec.loader.exec_module(mod)
+            _inbox_reader = mod.read_pending_commands
+    return _inbox_reader
+
+
+def inbox_dir_for(db) -> Path | None:
+    """Where the dashboard queues commands for this history (``commands/`` beside it)."""
+    try:
+        import importlib.util
+        if importlib.util.find_spec("dashboard") is None:
+            return None
+    except (ImportError, ValueError):
+        return None
+    return Path(db).expanduser().resolve().parent / "commands"
 
 
 def _newest(*docs) -> dict | None:

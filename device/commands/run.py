@@ -156,7 +156,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
             daemon = Daemon(cfg, clock, store, pin_factory=pin_factory, sinks=sinks, notifier=notifier,
                             inbox_dir=_inbox(db), version=__version__, runtime_file=_runtime_file(db))
             log.info("history in %s%s", db, f", simulating {sim.profile} x{sim.speed or 'max'}" if sim else "")
-            daemon.start()
+            daemon.start(watch_inbox=sim is None or sim.speed is not None)
         except BaseException:
             for s in sinks:
                 s.close()
@@ -198,11 +198,8 @@ def _runtime_file(db: Path) -> Path | None:
 
 
 def _inbox(db: Path):
-    try:
-        from dashboard.commands import commands_dir
-    except ImportError:
-        return None
-    return commands_dir(db)
+    from device.daemon import inbox_dir_for
+    return inbox_dir_for(db)
 
 
 def _serve(daemon, sim: SimSpec | None, seconds: float | None, stopper: _Stopper) -> str:
@@ -221,8 +218,7 @@ def _serve(daemon, sim: SimSpec | None, seconds: float | None, stopper: _Stopper
         timer.daemon = True
         timer.start()
     try:
-        while loop.is_alive():
-            loop.join(0.5)
+        loop.join()  # interrupted by signals (POSIX), whose handler posts the Stop
     finally:
         stopper.event.set()
         if timer:

@@ -298,3 +298,36 @@ def test_trace_recording_replays_as_what_the_pins_saw(desk, cfg, tmp_path):
     seat = [(round(t), v) for t, s, v in tr.edges({"seat"})]
     assert seat[0] == (0, 0) and seat[1] == (0, 1) and seat[-1] == (300, 0)
     assert tr.duration_s == pytest.approx(362, abs=1)
+
+
+def test_served_loop_is_woken_by_a_dashboard_command_not_a_timer(desk, tmp_path):
+    import queue
+    import threading
+    from dashboard.commands import write_command
+
+    class Waiter(RecordingSink):
+        def __init__(self):
+            super().__init__()
+            self.q = queue.Queue()
+
+        def publish(self, event):
+            self.q.put(event)
+
+    inbox = tmp_path / "commands"
+    sink = Waiter()
+    d = desk(inbox=inbox, sinks=[sink])
+    d.daemon.start(watch_inbox=True)
+    assert d.daemon._inbox_watch is not None  # inotify: no polling while idle
+    loop = threading.Thread(target=d.daemon.serve)
+    loop.start()
+    try:
+        write_command(inbox, "snooze")
+        while True:
+            e = sink.q.get(timeout=5)
+            if e.type in ("snooze", "snooze_refused", "command_rejected"):
+                break
+        assert e.data.get("source", "dashboard") == "dashboard"
+    finally:
+        d.daemon.request_stop("test")
+        loop.join(5)
+    assert not loop.is_alive() and d.daemon.stop_reason == "test"
