@@ -26,7 +26,9 @@ def test_selftest_shows_patterns_a_beep_and_live_edges(tmp_path, factory, monkey
     def press():
         while pin._when_changed is None and not watching.wait(0.01):
             pass  # until selftest listens to the seat
-        pin.drive_low()  # the seat switch closes to GND
+        # the inputs open before the LED patterns play; press once the 1 s watch window is running
+        if not watching.wait(0.3):
+            pin.drive_low()  # the seat switch closes to GND
     presser = threading.Thread(target=press)
     presser.start()
     try:
