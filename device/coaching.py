@@ -45,7 +45,8 @@ LEVEL_KIND = {1: "seated", 2: "reminder", 3: "walk"}
 ALERTS = {0: "none", 1: "routine", 2: "reminder", 3: "walk"}
 
 
-def _in_window(window: tuple[dtime, dtime] | None, wall: datetime) -> bool:
+def in_window(window: tuple[dtime, dtime] | None, wall: datetime) -> bool:
+    """Whether ``wall`` falls in a daily window like 22:00-07:00 (which may wrap midnight)."""
     if window is None:
         return False
     a, b = window
@@ -191,7 +192,7 @@ class Coach:
         self._moving_at_prompt = self.moving_total(now)
         self._bout_prompts += 1
         self._bout_max_level = max(self._bout_max_level, level)
-        beep = level >= 2 and not _in_window(self._quiet, self.wall_at(now))
+        beep = level >= 2 and not in_window(self._quiet, self.wall_at(now))
         self.out.append(("prompt", now, {
             "level": level, "kind": LEVEL_KIND[level], "exercise": exercise.brief(),
             "bout_s": round(now - (self.bout_start or now), 1), "beep": beep,
@@ -203,7 +204,7 @@ class Coach:
         """If prompting is not allowed at ``now``, when to look again."""
         if now < self.paused_until:
             return self.paused_until
-        if self._working is not None and not _in_window(self._working, self.wall_at(now)):
+        if self._working is not None and not in_window(self._working, self.wall_at(now)):
             return now + 60.0  # re-check each minute: cheap, and DST-proof
         return None
 

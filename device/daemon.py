@@ -40,6 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from device.coaching import in_window
 from device.config import parse_window
 from device.events import Event, EventFactory, IdFactory
 from device import hardware
@@ -81,14 +82,6 @@ class InboxChanged:
 @dataclass
 class Stop:
     reason: str = "stop"
-
-
-def in_window(window, wall: datetime) -> bool:
-    if window is None:
-        return False
-    a, b = window
-    now = wall.time()
-    return a <= now < b if a <= b else (now >= a or now < b)
 
 
 class TraceRecorder:
