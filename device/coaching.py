@@ -113,6 +113,27 @@ class Coach:
         self._break_due = t + self.cfg.break_s
         self.out.append(("sit_end", t, {"seated_s": round(sat, 3)}))
 
+    def probable_break(self, t: float) -> None:
+        """PIR alone: the person was probably away before ``t`` (see sensing).
+
+        The occupancy and the bout record go on (a still reader is likelier),
+        but the ladder restarts at ``t``: prompting someone minutes after they
+        sat back down is worse than prompting a still reader a little late.
+        A standing alert counts as done by the break.
+        """
+        if self.bout_start is None or not self.seated:
+            return
+        if self.level:
+            self._done(t, "break")
+        self.level = 0
+        self._exercise = None
+        self._anchor = t
+        self._seated_done = False
+        self._walk_beeps = 0
+        self._snoozes_in_row = 0
+        self._snooze_until = -INF
+        self._schedule()
+
     def _begin_bout(self, t: float) -> None:
         self.bout_start = t
         self._bout_seated_s = 0.0

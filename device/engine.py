@@ -69,7 +69,7 @@ class Engine:
             self._button(t, value)
             return self._step(t)
         # the hot path of a replay: most edges (bounce, fidgeting) change nothing coaching sees
-        if not sensing.changes and t < self._coach_due and not self.coach.level:
+        if not sensing.changes and not sensing.restarts and t < self._coach_due and not self.coach.level:
             return []
         return self._step(t)
 
@@ -141,6 +141,10 @@ class Engine:
                 else:
                     coach.leave(t)
             sensing.changes.clear()
+        if sensing.restarts:
+            for t in sensing.restarts:
+                coach.probable_break(t)
+            sensing.restarts.clear()
         hold = sensing.holdback()
         coach_now = now if hold is None else min(now, hold + self._grace)
         if coach_now >= coach.next_deadline() or coach.wants_motion(coach_now):

@@ -30,6 +30,12 @@ The physics (see shared/traces/README.md) and how each part answers it:
   trigger is not a person); leaving is declared after ``pir_absence_s``
   without movement and back-dated to the last movement. A still reader and
   an empty chair look the same to a PIR: that is the physics, not a bug.
+  Occupancy holds the likelier answer (still seated) for the seated time,
+  but prompting takes the cautious one: a silence of ``_PROBABLE_BREAK_S``
+  framed by the sustained motion of standing up or sitting down is reported
+  in ``restarts``, and coaching restarts its ladder there, so someone back
+  from a short break is not nagged at once (measured: false prompts on the
+  dev days 41 -> ~10, seated time and prompt recall unchanged).
 * PIR warm-up: the module fires spuriously in its first minute, so its
   edges are ignored for ``pir_warmup_s`` after start.
 
@@ -70,6 +76,11 @@ _HOLD_EVIDENCE = 3
 # A single high pulse this much longer than the hold is sustained movement:
 # as good as a second pulse for PIR-only arrival.
 _SUSTAINED_S = 5.0
+# PIR alone: a silence this long (longer than a break) that begins or ends
+# with a pulse outlasting the hold by _STAND_MOTION_S (the retriggered motion of
+# standing up or sitting down, longer than a leg twitch) was probably a break.
+_PROBABLE_BREAK_S = 140.0
+_STAND_MOTION_S = 0.3
 
 
 class Sensing:
@@ -82,6 +93,7 @@ class Sensing:
         self.use_seat = self.mode in ("seat", "both")
         self.use_pir = self.mode in ("pir", "both")
         self.changes: list[tuple[float, bool]] = []
+        self.restarts: list[float] = []       # PIR alone: probable breaks, as the time of the return
         self.seated = False
         self.motion_rises: list[float] = []   # accepted PIR rises (recent), for the perch rule
         self.moving_s = 0.0                   # cumulative seconds of leg movement seen, for "done" bursts
@@ -111,6 +123,9 @@ class Sensing:
         self._recent_rises: list[float] = []
         self._pulses: list[tuple[float, float]] = []  # recent (rise, fall), for edge checks
         self._pir_due = INF
+        self._last_sustained = False    # the last pulse outlasted the hold (standing up, sitting down)
+        self._resume_t: float | None = None  # PIR alone: a return after a long silence, awaiting its width
+        self._resume_from = 0.0         # ... and where that silence began
         if pir and not cfg.pir_warmup_s:
             self._pir_on(start_t)
 
@@ -132,7 +147,9 @@ class Sensing:
         if self._seat_commit_due != INF and self._seat_raw_t < h:
             h = self._seat_raw_t
         if self.mode == "pir":
-            if self.seated and not self._pir_high and self._last_motion < h:
+            if self._resume_t is not None:
+                h = min(h, self._resume_from)  # a probable break would restart coaching from there
+            elif self.seated and not self._pir_high and self._last_motion < h:
                 h = self._last_motion
             elif not self.seated and self._recent_rises and self._recent_rises[0] < h:
                 h = self._recent_rises[0]
@@ -303,6 +320,7 @@ class Sensing:
 
     # ------------------------------------------------------------- the PIR
     def _pir_on(self, t: float) -> None:
+        silence_from = self._last_motion
         self._pir_high = True
         self._pir_rise_t = t
         self._last_motion = t
@@ -323,6 +341,11 @@ class Sensing:
             self._pir_due = INF
             if not self.seated:
                 self._arrival_evidence(t)
+            elif t - silence_from >= _PROBABLE_BREAK_S:
+                if self._last_sustained:
+                    self.restarts.append(t)
+                else:
+                    self._resume_t, self._resume_from = t, silence_from
 
     def _pir_off(self, t: float) -> None:
         self._pir_high = False
@@ -340,6 +363,12 @@ class Sensing:
                 del self._pulses[:128]
         self.moving_s += max(0.0, width - hold)
         if self.mode == "pir":
+            sustained = width >= hold + _STAND_MOTION_S
+            if self._resume_t is not None:
+                if sustained and self.seated:
+                    self.restarts.append(self._resume_t)
+                self._resume_t = None
+            self._last_sustained = sustained
             if not self.seated and width >= hold + _SUSTAINED_S:
                 self._arrival_evidence(self._pir_rise_t, sustained=True)
             if self.seated:

@@ -72,3 +72,30 @@ def test_pir_warmup_ignores_the_first_minute():
     eng = make_engine("pir", sensing={"pir_absence_s": 300.0})
     events = run(eng, pir_pulses([5, 15, 30, 45]), 1000)
     assert types(events, "sit_start") == []
+
+
+def _pir_day(return_width: float):
+    """PIR alone: moving every 50 s from 100 s, a 200 s silence at 1200-1400 s, back with a
+    pulse of ``return_width`` seconds, then moving every 50 s until 6000 s."""
+    before = [100 + 50 * i for i in range(23)]            # ... 1200
+    after = [1400 + 50 * i for i in range(1, 92)]         # 1450 ... 5950
+    return pir_pulses(before, hold=2.0) + [(1400, "pir", 1), (1400 + return_width, "pir", 0)] \
+        + pir_pulses(after, hold=2.0)
+
+
+def test_pir_only_restarts_the_ladder_after_a_probable_break():
+    # sitting down again is sustained movement (a pulse well past the 2 s hold):
+    # the first prompt comes 30 min after the return, not 30 min after the first arrival
+    eng = make_engine("pir", sensing={"pir_warmup_s": 0.0})
+    events = run(eng, _pir_day(return_width=4.0), 6000)
+    prompts = [round(e.t) for e in events if e.type == "prompt"]
+    assert prompts and prompts[0] == 1400 + 1800
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0)]  # the seated time is kept
+
+
+def test_pir_only_keeps_the_ladder_through_a_still_spell():
+    # the same silence framed by plain leg twitches (pulses of exactly the hold): a still spell
+    eng = make_engine("pir", sensing={"pir_warmup_s": 0.0})
+    events = run(eng, _pir_day(return_width=2.0), 6000)
+    prompts = [round(e.t) for e in events if e.type == "prompt"]
+    assert prompts and prompts[0] == 100 + 1800
