@@ -345,7 +345,10 @@ class Sensing:
                 if self._last_sustained:
                     self.restarts.append(t)
                 else:
+                    # the verdict waits for this pulse's width: still high past the hold
+                    # (the timer) or not (its fall); coaching is held back meanwhile
                     self._resume_t, self._resume_from = t, silence_from
+                    self._pir_due = t + self._hold + _STAND_MOTION_S
 
     def _pir_off(self, t: float) -> None:
         self._pir_high = False
@@ -393,6 +396,12 @@ class Sensing:
 
     def _pir_timer(self, due: float) -> None:
         self._pir_due = INF
+        if self._resume_t is not None:
+            # the return after a long silence is still moving past the hold: sitting down
+            if self.seated:
+                self.restarts.append(self._resume_t)
+            self._resume_t = None
+            return
         if self.seated:
             self._change(self._last_motion, False)
         else:
