@@ -105,6 +105,7 @@ def test_pir_only_a_return_that_keeps_moving_does_not_hold_prompts_back():
     # the return pulse stays high for 2600 s: its verdict comes once it outlasts the
     # hold, not at its fall, so the prompt 30 min after the return is on time
     eng = make_engine("pir", sensing={"pir_warmup_s": 0.0})
-    events = run(eng, _pir_day(return_width=2600.0), 6000)
+    edges = pir_pulses([100 + 50 * i for i in range(23)], hold=2.0) + [(1400, "pir", 1), (4000, "pir", 0)]
+    events = run(eng, edges, 4000)
     prompts = [round(e.t) for e in events if e.type == "prompt"]
     assert prompts and prompts[0] == 1400 + 1800
