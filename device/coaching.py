@@ -216,7 +216,7 @@ class Coach:
         beep = level >= 2 and not in_window(self._quiet, self.wall_at(now))
         self.out.append(("prompt", now, {
             "level": level, "kind": LEVEL_KIND[level], "exercise": exercise.brief(),
-            "bout_s": round(now - (self.bout_start or now), 1), "beep": beep,
+            "bout_s": round(now - self.bout_start, 1) if self.bout_start is not None else 0.0, "beep": beep,
             "repeat": self._walk_beeps if level == 3 else (1 if first_of_level else 2),
         }))
         self._schedule()
@@ -231,7 +231,10 @@ class Coach:
 
     # ----------------------------------------------------------------- time
     def next_deadline(self) -> float:
-        return min(self._due, self._break_due, self.paused_until if self.paused_until > -INF else INF)
+        # No prompt goes to an empty chair: while away, a due prompt waits for the return
+        # (or is dropped with the bout when the break is taken).
+        due = self._due if self.seated else INF
+        return min(due, self._break_due, self.paused_until if self.paused_until > -INF else INF)
 
     def wants_motion(self, now: float) -> bool:
         """Whether leg movement now could count as a seated routine done."""
@@ -249,7 +252,7 @@ class Coach:
             moved = self.moving_total(now) - self._moving_at_prompt
             if moved >= self.cfg.done_motion_s:
                 self._done(now, "pir")
-        if self.bout_start is not None and now >= self._due:
+        if self.bout_start is not None and self.seated and now >= self._due:
             again = self._blocked(now)
             if again is None:
                 self._prompt(now)

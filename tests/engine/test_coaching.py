@@ -18,6 +18,18 @@ def test_the_ladder_for_a_long_sit():
     assert walk[0].data["exercise"]["key"] == "walk"
 
 
+def test_no_prompt_goes_to_an_empty_chair():
+    # up at 59:30 for 90 s (not a break): the walk prompt due at 60 waits for the return
+    events = run(make_engine("seat"), sit(0, 59.5 * MIN) + sit(61 * MIN, 63 * MIN), 63.5 * MIN)
+    walk = [e for e in events if e.type == "prompt" and e.data["level"] == 3]
+    back = [e.t for e in events if e.type == "sit_start"][-1]
+    assert back == 61 * MIN and len(walk) == 1 and back <= walk[0].t <= back + 5  # once the sit is confirmed
+    assert walk[0].data["bout_s"] == round(walk[0].t, 1)  # the bout began at t = 0 (not "falsy")
+    # up at 29:50 and gone for good: the first prompt never fires, the break ends the bout
+    gone = run(make_engine("seat"), sit(0, 29.8 * MIN), 40 * MIN)
+    assert prompts(gone) == [] and [e.type for e in gone if e.type == "break"] == ["break"]
+
+
 def test_exercises_rotate_between_bouts():
     edges = sit(0, 40 * MIN) + sit(45 * MIN, 85 * MIN)
     events = run(make_engine("seat"), edges, 100 * MIN)
