@@ -105,13 +105,19 @@ class _Stopper:
 
     def __init__(self):
         self.reason: str | None = None
+        self._called = False
         self.event = threading.Event()
         self.post = None
         self._old = {}
 
     def __call__(self, reason: str) -> None:
-        if self.reason is None:
-            self.reason = reason
+        # Only the first request counts. A second signal can arrive while the first handler is
+        # still inside ``event.set()`` (Ctrl-C twice; timeout(1) sends TERM then CONT): going on
+        # would take the Event's lock that this very thread holds, and hang for ever.
+        if self._called:
+            return
+        self._called = True
+        self.reason = reason
         self.event.set()
         if self.post is not None:
             self.post(reason)

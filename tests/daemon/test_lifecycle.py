@@ -135,3 +135,33 @@ def test_repeated_kill_9_never_corrupts_the_history(proc_env):
         n = len(events(db))
         assert n > seen
         seen = n
+
+
+def test_a_second_signal_during_the_first_one_does_not_hang_the_stop():
+    """Ctrl-C twice, or timeout(1)'s TERM then CONT: the second handler runs inside the first's
+    ``event.set()``, on the same thread; it must not wait for the lock that thread holds."""
+    import threading
+
+    from device.commands.run import _Stopper
+
+    stopper = _Stopper()
+    posted = []
+    stopper.post = posted.append
+
+    class EventHitBySecondSignal:
+        def __init__(self):
+            self.lock = threading.Lock()  # like the lock inside threading.Event.set()
+            self.calls = 0
+
+        def set(self):
+            with self.lock:
+                self.calls += 1
+                if self.calls == 1:
+                    stopper("SIGINT")  # the second signal, handled while the first holds the lock
+
+    stopper.event = EventHitBySecondSignal()
+    t = threading.Thread(target=stopper, args=("SIGTERM",), daemon=True)
+    t.start()
+    t.join(2.0)
+    assert not t.is_alive(), "the stop request hung on its own lock"
+    assert stopper.reason == "SIGTERM" and posted == ["SIGTERM"] and stopper.event.calls == 1
