@@ -47,7 +47,7 @@ def today_view(day: date | None = None) -> dict[str, Any]:
     boundary, tz = _boundary(), current_app.config["TZ"]
     cur = desk_day(now, boundary)
     day = day or cur
-    live = today.live(queries.status_json(), now)
+    live = today.live(queries.status_json(), now, current_app.config["DESKPULSE"].coaching.break_s)
     events = queries.day_events(day.isoformat())
     is_today = day == cur
     now_utc = now.timestamp()

@@ -8,8 +8,7 @@
   var POLL_MS = Math.max(200, parseInt(card.getAttribute("data-poll-ms"), 10) || 4000);
   var lastEvent = card.getAttribute("data-last-event") || "";
   var day = card.getAttribute("data-day");
-  var STATES = { seated: "Seated", away: "Away", paused: "Paused", stopped: "Daemon not running", unknown: "Daemon not running" };
-  var ALERTS = { routine: "time for the seated routine", reminder: "reminder: move your legs", walk: "stand up and walk" };
+  var polls = 0;
   var HOW = { pir: "leg movement", button: "button", "break": "a break", command: "dashboard/app" };
 
   function hm(s) {
@@ -23,22 +22,18 @@
     var el = document.getElementById(id);
     if (el && el.textContent !== text) { el.textContent = text; }
   }
-  function hhmm(ts) { return ts ? ts.substring(11, 16) : ""; }
 
   function render(st) {
     var d = st.daemon, t = st.today;
     if (st.day !== day) { window.location.reload(); return; }  // a new desk day began
     card.className = "card status state-" + d.state;
-    set("state", STATES[d.state] || d.state);
-    set("alert", d.running && ALERTS[d.alert] ? ALERTS[d.alert] : "");
+    // the words come from the server (dashboard/today.py), so they match the page it rendered
+    set("state", d.label);
+    set("alert", d.alert_text);
     document.getElementById("alert").className = "alert-" + d.alert;
-    set("bout", d.running && d.seated ? hm(d.bout_s) : "\u2013");
+    set("bout", d.seated ? hm(d.bout_s) : "\u2013");
     set("next-prompt", d.next_prompt_in_s === null ? "\u2013" : hm(d.next_prompt_in_s));
-    var detail = "";
-    if (d.state === "paused") { detail = "Paused until " + hhmm(d.paused_until_ts) + "."; }
-    else if (d.snoozed_until_ts) { detail = "Snoozed until " + hhmm(d.snoozed_until_ts) + "."; }
-    else if (!d.running) { detail = d.updated_ts ? "Last heard from at " + hhmm(d.updated_ts) + "." : "No live status yet: is the deskpulse service running?"; }
-    set("state-detail", detail);
+    set("state-detail", d.detail);
     set("seated-today", hm(t.seated_s));
     var bar = document.getElementById("budget-bar");
     if (bar) {
@@ -52,8 +47,11 @@
     var parts = Object.keys(t.done_by).sort().map(function (k) { return (HOW[k] || k) + " \u00d7" + t.done_by[k]; });
     set("done-by", (parts.length ? "Detected by " + parts.join(", ") + "." : "No exercises recorded yet.") +
         (t.snoozes ? " Snoozed " + t.snoozes + "\u00d7." : ""));
-    if ((st.last_event_id || "") !== lastEvent || d.seated) {
+    // redraw on a new event, while a seated span grows, and once a minute anyway (the "now" line)
+    polls += 1;
+    if ((st.last_event_id || "") !== lastEvent || d.seated || polls * POLL_MS >= 60000) {
       lastEvent = st.last_event_id || "";
+      polls = 0;
       refreshTimeline();
     }
   }
