@@ -91,55 +91,64 @@ def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[
 
 
 TH = 120
-TL, TR = 26, 26
+#: The strip spans these percentages of the width: the hour labels at its ends need room.
+TL_PCT, TR_PCT = 4.0, 96.0
+
+
+def _pct(v: float) -> str:
+    return "%.2f%%" % v
 
 
 def timeline(start_utc: float, end_utc: float, tz: tzinfo, summary: dict, now_utc: float | None,
-             label: str = "Timeline of the day", compact: bool = False) -> Markup:
+             label: str = "Timeline of the day") -> Markup:
     """The day as one strip: seated spans, breaks, prompts above, exercises done below, hour ticks.
 
-    ``compact`` draws a narrower picture for phones (the page shows one or the
-    other by CSS), so its hour labels stay readable when scaled to 360 pixels.
+    One picture for every screen: it has no viewBox, so it is never scaled. Positions
+    along the day are percentages of its width and everything else is in CSS pixels,
+    so the hour labels and marks keep their size on a phone and on a wide screen
+    alike. Every hour gets a tick; the labels thin out by CSS on narrow screens
+    (class ``w`` = labelled when wide, ``c`` = when compact).
     """
-    TW = 400 if compact else 720
     span = max(60.0, end_utc - start_utc)
-    pw = TW - TL - TR
-    x = lambda u: TL + (min(max(u, start_utc), end_utc) - start_utc) / span * pw  # noqa: E731
-    out = [f'<svg class="timeline {"compact" if compact else "wide"}" viewBox="0 0 {TW} {TH}" role="img" '
+    pw = TR_PCT - TL_PCT
+    x = lambda u: TL_PCT + (min(max(u, start_utc), end_utc) - start_utc) / span * pw  # noqa: E731
+    out = [f'<svg class="timeline" width="100%" height="{TH}" role="img" '
            f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>',
-           f'<rect class="tl-bg" x="{TL}" y="34" width="{pw}" height="30" rx="3"/>']
+           f'<rect class="tl-bg" x="{_pct(TL_PCT)}" y="34" width="{_pct(pw)}" height="30" rx="3"/>']
     hours = span / 3600
-    tick = (2 if hours <= 12 else 3 if hours <= 18 else 4) if compact else (1 if hours <= 10 else 2 if hours <= 20 else 3)
+    wide_every = 1 if hours <= 12 else 2
+    compact_every = 2 if hours <= 12 else 3 if hours <= 18 else 4
     first = datetime.fromtimestamp(start_utc, tz).replace(minute=0, second=0, microsecond=0)
     t = first.timestamp()
     while t <= end_utc:
         if t >= start_utc:
             h = datetime.fromtimestamp(t, tz).hour
-            if h % tick == 0:
-                out.append(f'<line class="tick" x1="{_f(x(t))}" x2="{_f(x(t))}" y1="30" y2="68"/>'
-                           f'<text class="tlab" x="{_f(x(t))}" y="112">{h:02d}{"" if compact else ":00"}</text>')
+            shown = ("w" if h % wide_every == 0 else "") + (" c" if h % compact_every == 0 else "")
+            out.append(f'<line class="tick" x1="{_pct(x(t))}" x2="{_pct(x(t))}" y1="30" y2="68"/>')
+            if shown:
+                out.append(f'<text class="tlab {shown.strip()}" x="{_pct(x(t))}" y="112">'
+                           f'{h:02d}<tspan class="mm">:00</tspan></text>')
         t += 3600
     clock = _clock(tz, start_utc, end_utc)
     for a, b in summary["break_spans"]:
         if b > a:
-            out.append(f'<rect class="tl-break" x="{_f(x(a))}" y="34" width="{_f(max(1.5, x(b) - x(a)))}" '
+            out.append(f'<rect class="tl-break" x="{_pct(x(a))}" y="34" width="{_pct(max(0.2, x(b) - x(a)))}" '
                        f'height="30"><title>break {clock(a)}–{clock(b)}</title></rect>')
     for a, b in summary["segments"]:
         mins = (b - a) / 60
-        out.append(f'<rect class="tl-sit" x="{_f(x(a))}" y="34" width="{_f(max(1.0, x(b) - x(a)))}" '
+        out.append(f'<rect class="tl-sit" x="{_pct(x(a))}" y="34" width="{_pct(max(0.15, x(b) - x(a)))}" '
                    f'height="30"><title>seated {clock(a)}–{clock(b)} ({mins:.0f} min)</title></rect>')
     for p in summary["prompt_list"]:
         level = p.get("level") if p.get("level") in (1, 2, 3) else 1
-        cx = x(p["utc"])
-        out.append(f'<path class="tl-prompt l{level}" d="M{_f(cx - 6)} 12 h12 l-6 12 z">'
-                   f'<title>{clock(p["utc"])} prompt: {escape(p.get("kind") or "")} {escape(p.get("exercise") or "")}'
-                   f' ({escape(p["outcome"])})</title></path>')
+        # a nested <svg> puts the triangle at a percentage; its path is in pixels around that point
+        out.append(f'<svg x="{_pct(x(p["utc"]))}" y="12" overflow="visible"><path class="tl-prompt l{level}" '
+                   f'd="M-6 0 h12 l-6 12 z"><title>{clock(p["utc"])} prompt: {escape(p.get("kind") or "")} '
+                   f'{escape(p.get("exercise") or "")} ({escape(p["outcome"])})</title></path></svg>')
     for d in summary["done_list"]:
-        cx = x(d["utc"])
-        out.append(f'<circle class="tl-done {escape(d["how"])}" cx="{_f(cx)}" cy="80" r="6">'
+        out.append(f'<circle class="tl-done {escape(d["how"])}" cx="{_pct(x(d["utc"]))}" cy="80" r="6">'
                    f'<title>{clock(d["utc"])} exercise done ({escape(d["how"])})</title></circle>')
     if now_utc is not None and start_utc <= now_utc <= end_utc:
-        out.append(f'<line class="tl-now" x1="{_f(x(now_utc))}" x2="{_f(x(now_utc))}" y1="26" y2="92"/>')
+        out.append(f'<line class="tl-now" x1="{_pct(x(now_utc))}" x2="{_pct(x(now_utc))}" y1="26" y2="92"/>')
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from markupsafe import Markup
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from dashboard import charts, commands, history, queries, today
@@ -60,9 +59,8 @@ def today_view(day: date | None = None) -> dict[str, Any]:
     budget_s = current_app.config["DESKPULSE"].dashboard.daily_budget_min * 60
     return {"day": day, "is_today": is_today, "now": now, "live": live, "summary": summary,
             "budget_s": budget_s, "last_event_id": events[-1]["id"] if events else None,
-            "timeline": Markup("").join(
-                charts.timeline(lo, hi, tz, summary, now_utc if is_today else None,
-                                label=f"Timeline of {day:%A %d %B}", compact=c) for c in (False, True))}
+            "timeline": charts.timeline(lo, hi, tz, summary, now_utc if is_today else None,
+                                        label=f"Timeline of {day:%A %d %B}")}
 
 
 @bp.route("/", endpoint="today")
@@ -83,7 +81,7 @@ def day_page(day: str):
 
 @bp.route("/partials/timeline")
 def timeline_partial():
-    """The timeline SVGs alone (wide and compact), fetched by today.js to redraw without a reload."""
+    """The timeline SVG alone, fetched by today.js to redraw without a reload."""
     return Response(today_view()["timeline"], mimetype="text/html")
 
 

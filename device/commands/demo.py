@@ -61,33 +61,52 @@ def run(args: argparse.Namespace) -> int:
                             "dashboard": {"host": "127.0.0.1", "port": port or 8080}}, "demo")
     start = datetime.now(local_tz(cfg)).replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
     sim = SimSpec(args.profile, 1, seed, speed, start)
-    web = {}
+    server, app_slot = _bind(port)  # a busy port is one line before anything starts
 
     def on_ready(daemon):
-        web["server"] = _serve_dashboard(cfg, db, daemon.clock, port)
-        host, bound = web["server"].effective_host, web["server"].effective_port
-        print(f"\ndeskpulse demo: dashboard at http://{host}:{bound}/  "
+        app_slot["app"] = _dashboard_app(cfg, db, daemon.clock)
+        threading.Thread(target=server.run, name="deskpulse-dashboard", daemon=True).start()
+        print(f"\ndeskpulse demo: dashboard at http://{server.effective_host}:{server.effective_port}/  "
               f"(a simulated {args.profile} day from {args.start} at {speed:g}x; Ctrl-C to stop)\n", flush=True)
 
     try:
         return run_daemon(cfg, sim=sim, on_ready=on_ready, with_sinks=False)
     finally:
-        if "server" in web:
-            web["server"].close()
+        server.close()
         if tmp is not None:
             tmp.cleanup()
 
 
-def _serve_dashboard(cfg, db: Path, clock, port: int):
+def _bind(port: int):
+    """The dashboard's listening socket, bound now; the app is plugged in once the desk runs."""
+    import socket
+
     from waitress import create_server
+    slot = {}
+
+    def app(environ, start_response):
+        return slot["app"](environ, start_response)
+    # our own socket: waitress would start its threads before finding the port busy
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+    except OSError as e:
+        sock.close()
+        raise UserError(f"--port {port}: cannot listen on 127.0.0.1:{port} ({e.strerror}); "
+                        f"try another port, or --port 0 for any free one") from None
+    return create_server(app, sockets=[sock], threads=4, ident="deskpulse"), slot
+
+
+def _dashboard_app(cfg, db: Path, clock):
     try:
         from dashboard import create_app
         app = create_app(cfg, db_path=db, clock=clock)
     except ImportError:  # the dashboard is optional for the daemon; show something useful anyway
-        app = _stub_app(db)
-    server = create_server(app, host="127.0.0.1", port=port, threads=2)
-    threading.Thread(target=server.run, name="deskpulse-dashboard", daemon=True).start()
-    return server
+        return _stub_app(db)
+    # a minute of the simulated desk per poll, so Today looks live
+    app.config["POLL_MS"] = max(250, min(4000, int(60_000 / max(float(getattr(clock, "speed", 1.0)), 1.0))))
+    return app
 
 
 def _stub_app(db: Path):

@@ -1,11 +1,13 @@
 """selftest and demo as a person runs them."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -59,7 +61,18 @@ def test_demo_serves_the_dashboard_and_stops_on_ctrl_c(tmp_path):
                 break
         assert url and url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url, timeout=10) as r:
-            assert r.status == 200 and b"<html" in r.read().lower()
+            page = r.read().decode()
+            assert r.status == 200 and "<html" in page.lower()
+        assert 'data-poll-ms="250"' in page  # a poll per simulated minute or so: it looks live
+        # half an hour of the simulated desk (3 s): the page must never call it "not running"
+        seen, t0 = [], time.monotonic()
+        while time.monotonic() - t0 < 3.0:
+            with urllib.request.urlopen(url + "api/status", timeout=10) as r:
+                d = json.load(r)["daemon"]
+            seen.append((d["running"], d["state"]))
+            time.sleep(0.2)
+        assert all(running for running, _ in seen), seen
+        assert {"away", "seated"} & {state for _, state in seen}
         p.send_signal(signal.SIGINT)
         assert p.wait(timeout=10) == 0
     finally:
@@ -67,3 +80,15 @@ def test_demo_serves_the_dashboard_and_stops_on_ctrl_c(tmp_path):
             p.kill()
             p.wait()
         p.stdout.close()
+
+
+def test_demo_on_a_busy_port_is_one_line(tmp_path, capsys):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["demo", "--port", str(port), "--db", str(tmp_path / "d.db")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"deskpulse demo: --port {port}: cannot listen") and "\n" not in err
+    assert not (tmp_path / "d.db").exists()  # nothing started

@@ -39,10 +39,11 @@ def test_today_and_history_in_chromium(make_app, live_db, seeded, tmp_path):
                     else problems.append(f"request failed: {r.url} {r.failure}"))
 
             page.goto(srv.url + "/")
-            timeline = page.locator("svg.timeline.wide")
+            timeline = page.locator("svg.timeline")
             expect(timeline).to_be_visible()
             assert timeline.locator("rect.tl-sit").count() > 3
             assert timeline.bounding_box()["width"] > 600
+            assert_readable_labels(page, "svg.timeline text.tlab", at_least=6)
             expect(page.locator("#state")).to_have_text("Seated" if seeded[1]["seated"] else "Away")
 
             # the daemon writes a new status: the page follows without a reload
@@ -65,14 +66,18 @@ def test_today_and_history_in_chromium(make_app, live_db, seeded, tmp_path):
             expect(charts.first).to_be_visible()
             assert charts.count() == 5
             assert page.locator("svg.chart rect.s-seated").count() >= 15
+            assert_readable_labels(page, "svg.chart text.xlab", at_least=5, per_chart=True)
             page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
 
-            # the phone layout switches to the compact timeline
+            # on a phone the same timeline keeps readable, fewer hour labels; the charts' labels grow
             phone = browser.new_page(viewport={"width": 390, "height": 844})
             phone.on("console", lambda m: problems.append(f"phone console {m.type}: {m.text}") if m.type == "error" else None)
             phone.goto(srv.url + "/")
-            expect(phone.locator("svg.timeline.compact")).to_be_visible()
-            expect(phone.locator("svg.timeline.wide")).to_be_hidden()
+            expect(phone.locator("svg.timeline")).to_be_visible()
+            assert_readable_labels(phone, "svg.timeline text.tlab", at_least=3)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "horizontal scroll on a phone"
+            phone.goto(srv.url + "/history?range=month")
+            assert_readable_labels(phone, "svg.chart text.xlab", at_least=4, per_chart=True)
             assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "horizontal scroll on a phone"
         finally:
             browser.close()
@@ -97,3 +102,25 @@ def test_a_post_from_the_page_reaches_the_inbox(make_app, live_db):
         finally:
             browser.close()
     assert [c["name"] for c in read_pending_commands(commands_dir(live_db))] == ["snooze"]
+
+
+def assert_readable_labels(page, selector: str, at_least: int, per_chart: bool = False) -> None:
+    """The visible labels are 10-22 px tall on screen and none overlaps its neighbour."""
+    groups = page.evaluate("""sel => {
+        const out = {};
+        for (const e of document.querySelectorAll(sel)) {
+            if (getComputedStyle(e).display === 'none') continue;
+            const b = e.getBoundingClientRect(), svg = e.closest('svg.chart, svg.timeline');
+            const key = Array.prototype.indexOf.call(document.querySelectorAll('svg'), svg);
+            (out[key] = out[key] || []).push([b.left, b.right, b.height]);
+        }
+        return Object.values(out);
+    }""", selector)
+    assert groups, f"no visible {selector}"
+    for boxes in (groups if per_chart else [sum(groups, [])]):
+        assert len(boxes) >= at_least, (selector, boxes)
+        boxes.sort()
+        for left, right, height in boxes:
+            assert 10 <= height <= 22, f"{selector}: a label {height:.1f} px tall"
+        for (_, right, _), (left, _, _) in zip(boxes, boxes[1:]):
+            assert right <= left + 0.5, f"{selector}: labels overlap ({right:.1f} > {left:.1f})"

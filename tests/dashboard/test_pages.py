@@ -24,7 +24,7 @@ def test_today_shows_the_live_state_the_numbers_and_the_timeline(client, seeded)
     html = client.get("/").get_data(as_text=True)
     assert 'class="card status state-' in html
     assert ("Seated" if seeded[1]["seated"] else "Away") in html
-    assert 'class="timeline wide"' in html and 'class="tl-sit"' in html and "tl-prompt" in html
+    assert 'class="timeline"' in html and 'class="tl-sit"' in html and "tl-prompt" in html
     assert "of 6 h 00 min budget" in html
     assert re.search(r'id="breaks">\d+<', html)
     assert "Detected by" in html
