@@ -12,6 +12,7 @@
 #   /var/lib/deskpulse               history.db (systemd StateDirectory)
 #   /etc/systemd/system/deskpulse{,-dashboard}.service
 #   /usr/local/lib/sysusers.d/deskpulse.conf   the static 'deskpulse' user
+#   /usr/local/bin/deskpulse         a link to the venv's command
 set -eu
 
 PREFIX=/opt/deskpulse
@@ -97,6 +98,8 @@ install -d -m 0755 "$PREFIX"
 [ -x "$VENV/bin/python" ] || python3 -m venv --system-site-packages "$VENV"
 "$VENV/bin/pip" install --quiet --upgrade pip
 "$VENV/bin/pip" install --quiet --upgrade "$SRC[$BACKEND]"
+# so that `deskpulse doctor`, `deskpulse watch`... work from any shell (sudo's PATH has it too)
+ln -sfn "$VENV/bin/deskpulse" /usr/local/bin/deskpulse
 
 step "configuration $ETC"
 install -d -m 0755 "$ETC"
@@ -140,6 +143,6 @@ else
 fi
 
 echo
-echo "done. Check the wiring and permissions with:"
-echo "  sudo -u deskpulse env STATE_DIRECTORY=/var/lib/deskpulse $VENV/bin/deskpulse doctor --config $ETC/config.toml"
+echo "done. Check the wiring and permissions as the service sees them with:"
+echo "  sudo -u deskpulse env -C /var/lib/deskpulse STATE_DIRECTORY=/var/lib/deskpulse deskpulse doctor --config $ETC/config.toml"
 echo "Logs: journalctl -u deskpulse -f"
