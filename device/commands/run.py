@@ -156,9 +156,13 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
         notifier = Notifier()
         sinks = []
         try:
-            if with_sinks and sim is None and cfg.mqtt.host:
+            if with_sinks and cfg.mqtt.host:
                 from device.mqtt import MqttSink
-                sinks.append(MqttSink(cfg, db_path=db))
+                if sim is None:
+                    sinks.append(MqttSink(cfg, db_path=db))
+                else:  # stamped with the simulated time, under its own name
+                    sinks.append(MqttSink(simulated_identity(cfg), db_path=db,
+                                          wall=lambda: clock.wall().isoformat(timespec="seconds")))
             daemon = Daemon(cfg, clock, store, pin_factory=pin_factory, sinks=sinks, notifier=notifier,
                             inbox_dir=_inbox(db), version=__version__, runtime_file=_runtime_file(db))
             log.info("history in %s%s", db, f", simulating {sim.profile} x{sim.speed or 'max'}" if sim else "")
@@ -186,6 +190,19 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
     finally:
         stopper.restore()
     return 0 if reason != "error" else 1
+
+
+def simulated_identity(cfg):
+    """The configuration a simulated desk publishes with: ``<device_id>-sim``, "<name> (simulated)".
+
+    It publishes like the real desk (events, retained state, discovery, commands), but
+    never as it: the same device id would overwrite the real desk's retained state and
+    Home Assistant history, and the same MQTT client id would make the broker throw the
+    real daemon off at every reconnect.
+    """
+    from device.mqtt_topics import device_id
+    return cfg.replace(device={"device_id": f"{device_id(cfg)}-sim", "name": f"{cfg.device.name or 'Desk'} (simulated)"},
+                       mqtt={"client_id": f"{cfg.mqtt.client_id}-sim" if cfg.mqtt.client_id else ""})
 
 
 def _runtime_file(db: Path) -> Path | None:
