@@ -170,9 +170,9 @@ def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str
             how = ev.get("how") if ev.get("how") in HOW_LABELS else "command"
             done_by[how] = done_by.get(how, 0) + 1
             done.append({"utc": utc, "how": how})
-            for p in prompts:
+            for p in prompts:  # the first prompt and its reminder: each "done" counts from its own time
                 if p["outcome"] in ("open", "snoozed"):
-                    p["outcome"], p["how"], p["latency_s"] = "done", how, _num(ev.get("latency_s"))
+                    p["outcome"], p["how"], p["latency_s"] = "done", how, round(max(0.0, utc - p["utc"]), 1)
         elif typ == "snooze":
             snoozes += 1
             for p in reversed(prompts):

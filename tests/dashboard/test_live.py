@@ -75,3 +75,16 @@ def test_the_page_and_the_api_use_the_same_words(make_app, empty_db):
     html = c.get("/").get_data(as_text=True)
     assert f'<strong id="state">{d["label"]}</strong>' in html
     assert f'id="state-detail">{d["detail"]}</p>' in html and "stand up and walk" not in html
+
+
+def test_a_prompt_and_its_reminder_each_count_their_own_time_to_done():
+    from dashboard.today import summarize
+    t0 = NOW.timestamp() - 3600
+    events = [
+        {"type": "sit_start", "utc": t0, "new_bout": True},
+        {"type": "prompt", "utc": t0 + 1800, "ts": "x", "level": 1, "kind": "seated", "exercise": {"name": "Ankle pumps"}},
+        {"type": "prompt", "utc": t0 + 2100, "ts": "x", "level": 2, "kind": "reminder", "exercise": {"name": "Ankle pumps"}},
+        {"type": "exercise_done", "utc": t0 + 2400, "how": "pir", "latency_s": 300.0},
+    ]
+    s = summarize(events, NOW.timestamp(), {"running": True, "bout_s": 3600.0})
+    assert [(p["outcome"], p["latency_s"]) for p in s["prompt_list"]] == [("done", 600.0), ("done", 300.0)]
