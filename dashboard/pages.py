@@ -9,8 +9,8 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from dashboard import charts, commands, history, queries, today
 from dashboard.cache import cached
 from dashboard.dates import day_start, desk_day, parse_day
-from dashboard.exercises import EXERCISES, NOT_MEDICAL_ADVICE
 from device.config import parse_hhmm
+from device.exercises import NOT_MEDICAL_ADVICE, WALK, seated_rotation
 
 bp = Blueprint("pages", __name__)
 
@@ -114,7 +114,12 @@ def history_page():
 
 @bp.route("/exercises")
 def exercises_page():
-    return render_template("exercises.html", page="exercises", exercises=EXERCISES)
+    """device/exercises.py in the configured rotation, with the ladder's configured times."""
+    c = current_app.config["DESKPULSE"].coaching
+    routine = f"seated routine ({c.first_prompt_min:g} min)"
+    exercises = [(e, routine) for e in seated_rotation(tuple(c.exercises))]
+    exercises.append((WALK, f"walk prompt ({c.walk_prompt_min:g} min)"))
+    return render_template("exercises.html", page="exercises", exercises=exercises, coaching=c)
 
 
 @bp.route("/action", methods=["POST"])

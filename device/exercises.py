@@ -1,7 +1,9 @@
-"""What each prompt asks for, with the evidence behind it (DESIGN.md section 3).
+"""What each prompt asks for, with its evidence in one line (DESIGN.md section 3).
 
-Data only: coaching picks from it, the dashboard shows it. Keys are stable
-(they are stored in events); names and instructions may be reworded.
+The one source of truth: coaching picks from it (``instructions`` travel in
+``prompt`` events), the dashboard's Exercises page shows it. Keys are stable
+(they are stored in events and named in ``coaching.exercises``); names,
+instructions and evidence may be reworded.
 """
 from __future__ import annotations
 
@@ -21,26 +23,32 @@ class Exercise:
 
 SEATED: dict[str, Exercise] = {e.key: e for e in (
     Exercise("ankle_pumps", "Ankle pumps",
-             "Heels down, pull your toes up, then point them down: about 30 a minute for 60 seconds.",
-             "Dorsiflexion raises popliteal and femoral blood flow several-fold (Stein 2009; Li 2022)."),
+             "Heels on the floor, pull your toes up towards your shins, then point them down: "
+             "about 30 a minute for 60 seconds.",
+             "Pulling the foot up (dorsiflexion) raises blood flow in the popliteal and femoral veins "
+             "several-fold (Stein 2009; Li 2022, doi 10.1177/00469580221105989)."),
     Exercise("heel_raises", "Heel raises",
-             "20 heel raises, pressing down on your knees with your hands for resistance.",
-             "Calf contraction against resistance helps venous return most (Hitos 2007; Tsuda 2017)."),
+             "Press down on your knees with your hands and lift your heels 20 times, toes staying down.",
+             "Calf work against resistance empties the calf veins best (Hitos 2007, "
+             "doi 10.1111/j.1538-7836.2007.02664.x; Tsuda 2017)."),
     Exercise("seated_marches", "Seated marches",
-             "Lift each knee in turn, 20 to 30 times per leg.",
-             "Rhythmic leg muscle work restarts the calf and thigh muscle pump (Stein 2009)."),
+             "Sitting tall, lift one knee then the other, 20 to 30 times per leg.",
+             "Leg blood flow falls within 10–20 minutes of still sitting; moving the legs restores it "
+             "(Vranish 2018)."),
     Exercise("ankle_circles", "Ankle circles",
-             "Circle each foot 15 seconds one way, 15 seconds the other.",
-             "Ankle movement in every direction engages the calf pump (Li 2022)."),
+             "Lift one foot a little and draw circles with it, 15 seconds each way, then the other foot.",
+             "Ankle movement drives the calf muscle pump that returns blood from the legs (Stein 2009; Li 2022)."),
 )}
 
 WALK = Exercise("walk", "Stand up and walk",
-                "Stand up and walk for 2 to 5 minutes: to the window, the kitchen, up the stairs.",
-                "Hourly 5-minute walks preserved leg artery function that sitting alone lost (Thosar 2015); "
-                "2-minute walks every 20 minutes cut glucose and insulin by about a quarter (Dunstan 2012).")
+                "Get up and walk for 2 to 5 minutes: to the kitchen, up the stairs, around the room.",
+                "Hourly 5-minute walks kept leg artery function (FMD) while sitting alone lost it "
+                "(Thosar 2015, doi 10.1249/MSS.0000000000000479); 2-minute walks every 20 minutes cut "
+                "glucose and insulin by about a quarter (Dunstan 2012, doi 10.2337/dc11-1931).")
 
-NOT_MEDICAL_ADVICE = ("deskpulse is not medical advice. If you have had a blood clot, or have a condition "
-                      "that affects your circulation, ask a clinician which exercises suit you.")
+NOT_MEDICAL_ADVICE = ("deskpulse is not medical advice and not a medical device. If you have had a blood "
+                      "clot (DVT or pulmonary embolism), or have a condition that affects your circulation, "
+                      "ask a clinician which exercises suit you.")
 
 
 def seated_rotation(keys: tuple[str, ...]) -> tuple[Exercise, ...]:

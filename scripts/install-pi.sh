@@ -97,6 +97,8 @@ install -d -m 0755 "$PREFIX"
 # --system-site-packages: use Raspberry Pi OS's python3-lgpio instead of building it.
 [ -x "$VENV/bin/python" ] || python3 -m venv --system-site-packages "$VENV"
 "$VENV/bin/pip" install --quiet --upgrade pip
+# setuptools reuses $SRC/build: a module deleted upstream would live on in the wheel
+rm -rf "$SRC/build"
 "$VENV/bin/pip" install --quiet --upgrade "$SRC[$BACKEND]"
 # so that `deskpulse doctor`, `deskpulse watch`... work from any shell (sudo's PATH has it too)
 ln -sfn "$VENV/bin/deskpulse" /usr/local/bin/deskpulse

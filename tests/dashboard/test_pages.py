@@ -9,7 +9,7 @@ from conftest import NOW
 from dash_seed import write_status
 
 from dashboard.commands import commands_dir, read_pending_commands
-from dashboard.exercises import EXERCISES
+from device.exercises import SEATED, WALK
 
 PAGES = ["/", "/history", "/history?range=week", "/history?range=year", "/exercises",
          f"/day/{(NOW - timedelta(days=1)).date()}", "/partials/timeline"]
@@ -70,9 +70,17 @@ def test_every_page_renders_with_data_and_carries_the_note(client):
 
 def test_exercises_page_lists_each_exercise_with_its_evidence(client):
     html = client.get("/exercises").get_data(as_text=True)
-    for e in EXERCISES:
-        assert e["name"] in html and e["evidence"][:40] in html
+    for e in [*SEATED.values(), WALK]:  # the same text coaching puts in its prompts
+        assert e.name in html and e.instructions in html and e.evidence in html
     assert "doi 10.1249/MSS.0000000000000479" in html and 'id="not-medical-advice"' in html
+    assert "After 30 minutes of continuous sitting" in html and "2 minutes away" in html
+
+
+def test_exercises_page_follows_the_configured_ladder(make_app, seeded, cfg):
+    c = cfg.replace(coaching={"first_prompt_min": 20, "walk_prompt_min": 45, "exercises": ["heel_raises", "ankle_pumps"]})
+    html = make_app(seeded[0], config=c).test_client().get("/exercises").get_data(as_text=True)
+    assert "After 20 minutes" in html and "After 45 minutes" in html and "seated routine (20 min)" in html
+    assert html.index('id="heel_raises"') < html.index('id="ankle_pumps"') and 'id="ankle_circles"' not in html
 
 
 def test_security_headers_and_no_inline_code(client):
