@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
 
-from dashboard import queries
+from dashboard import queries, today
 from dashboard.dates import desk_day, parse_day
 from dashboard.cache import cached
 from dashboard.pages import _boundary, _now, _today, today_view
@@ -57,7 +57,7 @@ def _range(max_days: int, default_days: int) -> tuple[date, date]:
 def _public_summary(s: dict[str, Any]) -> dict[str, Any]:
     keys = ("seated_s", "bouts", "breaks", "longest_bout_s", "current_bout_s", "prompts", "exercises_done",
             "done_by", "snoozes")
-    return {k: s[k] for k in keys}
+    return {**{k: s[k] for k in keys}, "done_by_text": today.done_by_text(s)}
 
 
 @bp.route("/status")
@@ -141,37 +141,40 @@ def _filename(what: str, first: date, last: date, ext: str) -> str:
     return f'attachment; filename="deskpulse-{what}-{first}-{last}.{ext}"'
 
 
-@bp.route("/export.csv")
-def export_csv():
+def _export(ext: str, mimetype: str, body) -> Response:
+    """An export download: ``body(what, first, last, cols, rows)`` yields the text, streamed."""
     what = _export_what()
     first, last = _export_range(what)
     cols, rows = _rows(what, first, last)
+    return Response(stream_with_context(body(what, first, last, cols, rows)), mimetype=mimetype,
+                    headers={"Content-Disposition": _filename(what, first, last, ext)})
 
-    def gen():
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(cols)
-        for i, r in enumerate(rows):
-            w.writerow(r)
-            if i % 200 == 199:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        yield buf.getvalue()
-    return Response(stream_with_context(gen()), mimetype="text/csv",
-                    headers={"Content-Disposition": _filename(what, first, last, "csv")})
+
+def _csv(what, first, last, cols, rows):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(cols)
+    for i, r in enumerate(rows):
+        w.writerow(r)
+        if i % 200 == 199:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def _json(what, first, last, cols, rows):
+    yield '{"from":"%s","to":"%s","what":"%s","rows":[' % (first, last, what)
+    for i, r in enumerate(rows):
+        yield ("," if i else "") + "\n" + json.dumps(dict(zip(cols, r)), separators=(",", ":"))
+    yield "\n]}\n"
+
+
+@bp.route("/export.csv")
+def export_csv():
+    return _export("csv", "text/csv", _csv)
 
 
 @bp.route("/export.json")
 def export_json():
-    what = _export_what()
-    first, last = _export_range(what)
-    cols, rows = _rows(what, first, last)
-
-    def gen():
-        yield '{"from":"%s","to":"%s","what":"%s","rows":[' % (first, last, what)
-        for i, r in enumerate(rows):
-            yield ("," if i else "") + "\n" + json.dumps(dict(zip(cols, r)), separators=(",", ":"))
-        yield "\n]}\n"
-    return Response(stream_with_context(gen()), mimetype="application/json",
-                    headers={"Content-Disposition": _filename(what, first, last, "json")})
+    return _export("json", "application/json", _json)

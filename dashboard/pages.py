@@ -28,7 +28,7 @@ def _globals() -> dict[str, Any]:
     cfg = current_app.config["DESKPULSE"]
     return {"device_name": cfg.device.name, "not_medical_advice": NOT_MEDICAL_ADVICE,
             "static_version": current_app.config["STATIC_VERSION"], "fmt_hm": history.fmt_hm,
-            "timedelta1": timedelta(days=1)}
+            "timedelta1": timedelta(days=1), "done_by_text": today.done_by_text}
 
 
 def _now():
@@ -66,7 +66,7 @@ def today_view(day: date | None = None) -> dict[str, Any]:
 @bp.route("/", endpoint="today")
 def today_page():
     v = today_view()
-    return render_template("today.html", v=v, how_labels=today.HOW_LABELS, how_short=today.HOW_SHORT, page="today")
+    return render_template("today.html", v=v, how_short=today.HOW_SHORT, page="today")
 
 
 @bp.route("/day/<day>")
@@ -76,7 +76,7 @@ def day_page(day: str):
     except ValueError as e:
         abort(400, str(e))
     v = today_view(d)
-    return render_template("today.html", v=v, how_labels=today.HOW_LABELS, how_short=today.HOW_SHORT, page="today")
+    return render_template("today.html", v=v, how_short=today.HOW_SHORT, page="today")
 
 
 @bp.route("/partials/timeline")

@@ -111,6 +111,13 @@ def _words(d: dict[str, Any], now: datetime, break_s: float) -> dict[str, Any]:
     return d
 
 
+def done_by_text(summary: dict[str, Any]) -> str:
+    """'Detected by leg movement ×2, a break ×1. Snoozed 1×.' (the page and its live updates)."""
+    parts = [f"{HOW_LABELS.get(how, how)} ×{n}" for how, n in sorted(summary["done_by"].items())]
+    text = f"Detected by {', '.join(parts)}." if parts else "No exercises recorded yet."
+    return text + (f" Snoozed {summary['snoozes']}×." if summary.get("snoozes") else "")
+
+
 def _num(v: Any) -> float | None:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
         return None

@@ -9,7 +9,6 @@
   var lastEvent = card.getAttribute("data-last-event") || "";
   var day = card.getAttribute("data-day");
   var polls = 0;
-  var HOW = { pir: "leg movement", button: "button", "break": "a break", command: "dashboard/app" };
 
   function hm(s) {
     if (s === null || s === undefined) { return "\u2013"; }
@@ -44,9 +43,7 @@
     set("longest", hm(t.longest_bout_s));
     set("prompts", String(t.prompts));
     set("done", String(t.exercises_done));
-    var parts = Object.keys(t.done_by).sort().map(function (k) { return (HOW[k] || k) + " \u00d7" + t.done_by[k]; });
-    set("done-by", (parts.length ? "Detected by " + parts.join(", ") + "." : "No exercises recorded yet.") +
-        (t.snoozes ? " Snoozed " + t.snoozes + "\u00d7." : ""));
+    set("done-by", t.done_by_text);
     // redraw on a new event, while a seated span grows, and once a minute anyway (the "now" line)
     polls += 1;
     if ((st.last_event_id || "") !== lastEvent || d.seated || polls * POLL_MS >= 60000) {

@@ -35,18 +35,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from device import config
-    from device.commands.run import SimSpec, _number, local_tz, parse_speed, run_daemon
+    from device.commands import args as check
+    from device.commands.run import SimSpec, local_tz, run_daemon
     from device.notify import setup_logging
-    from device.simulate import PROFILES
 
     setup_logging(args.verbose)
-    if args.profile not in PROFILES:
-        raise UserError(f"--profile {args.profile!r}: unknown (known: {', '.join(PROFILES)})")
-    speed = parse_speed(args.speed)
+    check.profile("profile", args.profile)
+    speed = check.speed(args.speed)
     if speed is None:
         raise UserError("--speed max is too fast to watch; give a number like 60")
-    port = _number("port", args.port, 0, 65535, int)
-    seed = _number("seed", args.seed, 0, 2**63, int)
+    port = check.whole("port", args.port, 0, 65535)
+    seed = check.seed(args.seed)
     try:
         at = config.parse_hhmm(args.start)
     except ValueError as e:

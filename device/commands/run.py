@@ -19,6 +19,7 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from device.commands import args as check
 from device.errors import UserError
 
 HELP = "run the desk daemon (GPIO), or a simulated desk with --simulate"
@@ -36,23 +37,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="PATH", help="history database (default: history.db_path, $STATE_DIRECTORY or XDG)")
     p.add_argument("--seconds", default=None, metavar="N", help="stop after N real seconds (benchmarks)")
     p.add_argument("--verbose", "-v", action="store_true", help="log every input edge")
-
-
-def _number(name: str, text: str, lo: float, hi: float, kind=float):
-    try:
-        n = kind(text)
-    except ValueError:
-        raise UserError(f"--{name} {text!r} is not a {'whole ' if kind is int else ''}number") from None
-    if not lo <= n <= hi:
-        raise UserError(f"--{name} {text} is outside {lo:g}..{hi:g}")
-    return n
-
-
-def parse_speed(text: str) -> float | None:
-    """``max`` -> None (fake clock), else a positive factor."""
-    if text == "max":
-        return None
-    return _number("speed", text, 0.001, 1e6)
 
 
 def local_tz(cfg):
@@ -73,19 +57,13 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(args.verbose)
     sim = None
     if args.simulate:
-        from device.simulate import PROFILES
-        if args.simulate not in PROFILES:
-            raise UserError(f"--simulate {args.simulate!r}: unknown profile (known: {', '.join(PROFILES)})")
+        profile = check.profile("simulate", args.simulate)
         cfg = cfg.replace(gpio={"pin_factory": "mock"})
-        days = _number("days", args.days, 1, 3660, int)
-        seed = _number("seed", args.seed, 0, 2**63, int)
-        speed = parse_speed(args.speed)
-        tz = local_tz(cfg)
-        start = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-        sim = SimSpec(args.simulate, days, seed, speed, start)
+        start = datetime.now(local_tz(cfg)).replace(hour=0, minute=0, second=0, microsecond=0)
+        sim = SimSpec(profile, check.days(args.days), check.seed(args.seed), check.speed(args.speed), start)
     if args.db:
         cfg = cfg.replace(history={"db_path": args.db})
-    seconds = _number("seconds", args.seconds, 0.1, 1e9) if args.seconds else None
+    seconds = check.number("seconds", args.seconds, 0.1, 1e9) if args.seconds else None
     return run_daemon(cfg, sim=sim, seconds=seconds)
 
 

@@ -11,7 +11,7 @@ import argparse
 import queue
 import time
 
-from device.errors import UserError
+from device.commands import args as check
 
 HELP = "light each LED pattern, beep once, then show input edges live (check the wiring)"
 
@@ -24,22 +24,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pattern-seconds", default="3", metavar="N", help="how long each LED pattern shows (default 3)")
 
 
-def _seconds(name: str, text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise UserError(f"--{name} {text!r} is not a number") from None
-    if not 0 <= v <= 3600:
-        raise UserError(f"--{name} {text} is outside 0..3600")
-    return v
-
-
 def run(args: argparse.Namespace) -> int:
     from device import config, hardware
 
     cfg = config.load(args.config)
-    watch_s = _seconds("seconds", args.seconds)
-    show_s = _seconds("pattern-seconds", args.pattern_seconds)
+    watch_s = check.number("seconds", args.seconds, 0, 3600)
+    show_s = check.number("pattern-seconds", args.pattern_seconds, 0, 3600)
     factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
     g = cfg.gpio
     print(f"backend: {cfg.gpio.pin_factory}   config: {cfg.source}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from device.commands import args as check
 from device.errors import UserError
 
 HELP = "simulate days at a desk: write a trace of seat/PIR edges and its truth file"
@@ -26,26 +27,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="wall time of t=0 with a UTC offset (default 2026-03-02T00:00:00+01:00, a Monday)")
 
 
-def _int(name: str, text: str, lo: int, hi: int) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise UserError(f"--{name} {text!r} is not a whole number") from None
-    if not lo <= n <= hi:
-        raise UserError(f"--{name} {n} is outside {lo}..{hi}")
-    return n
-
-
 def run(args: argparse.Namespace) -> int:
     import os
     from datetime import datetime
 
     from device import simulate as sim
 
-    days = _int("days", args.days, 1, 3660)
-    seed = _int("seed", args.seed, 0, 2**63)
-    if args.profile not in sim.PROFILES:
-        raise UserError(f"--profile {args.profile!r} is unknown (known: {', '.join(sim.PROFILES)})")
+    days = check.days(args.days)
+    seed = check.seed(args.seed)
+    check.profile("profile", args.profile)
     if args.pir not in sim.PIR_MODELS:
         raise UserError(f"--pir {args.pir!r} is unknown (known: {', '.join(sim.PIR_MODELS)})")
     sensors = [s.strip() for s in args.sensors.split(",") if s.strip()]
@@ -54,12 +44,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--sensors {args.sensors!r}: give seat, pir or seat,pir")
     hold = None
     if args.pir_hold is not None:
-        try:
-            hold = float(args.pir_hold)
-        except ValueError:
-            raise UserError(f"--pir-hold {args.pir_hold!r} is not a number of seconds") from None
-        if not 1.0 <= hold <= 600.0:
-            raise UserError(f"--pir-hold {args.pir_hold} is outside 1-600 s")
+        hold = check.number("pir-hold", args.pir_hold, 1.0, 600.0, unit="seconds")
     start = sim.DEFAULT_START
     if args.start is not None:
         try:

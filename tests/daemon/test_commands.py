@@ -92,3 +92,25 @@ def test_demo_on_a_busy_port_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"deskpulse demo: --port {port}: cannot listen") and "\n" not in err
     assert not (tmp_path / "d.db").exists()  # nothing started
+
+
+def test_the_simulating_commands_check_their_arguments_alike(capsys):
+    """run --simulate, simulate and demo share one set of checks: the same mistake, the same line."""
+    cases = [
+        (["run", "--simulate", "lazy"], "--simulate 'lazy': unknown profile (known: typical,"),
+        (["simulate", "--profile", "lazy", "--out", "x.csv"], "--profile 'lazy': unknown profile (known: typical,"),
+        (["demo", "--profile", "lazy"], "--profile 'lazy': unknown profile (known: typical,"),
+        (["run", "--simulate", "typical", "--days", "0"], "--days 0 is outside 1..3660"),
+        (["simulate", "--days", "0", "--out", "x.csv"], "--days 0 is outside 1..3660"),
+        (["run", "--simulate", "typical", "--seed", "x"], "--seed 'x' is not a whole number"),
+        (["simulate", "--seed", "x", "--out", "x.csv"], "--seed 'x' is not a whole number"),
+        (["demo", "--seed", "x"], "--seed 'x' is not a whole number"),
+        (["run", "--simulate", "typical", "--speed", "fast"], "--speed 'fast' is not a number"),
+        (["demo", "--speed", "0"], "--speed 0 is outside 0.001..1000000"),
+        (["simulate", "--pir-hold", "700", "--out", "x.csv"], "--pir-hold 700 is outside 1..600 seconds"),
+        (["selftest", "--seconds", "nan"], "--seconds nan is outside 0..3600"),
+    ]
+    for argv, want in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"deskpulse {argv[0]}: {want}"), (argv, err)
