@@ -138,10 +138,15 @@ def check_board(system: System, needs_gpio: bool) -> Check:
         notes = ("Pi 5: only the lgpio backend works",) if is_pi5(model) else ()
         return Check("board", OK, model, notes)
     what = f"not a Raspberry Pi: {model}" if model else "not a Raspberry Pi (no /proc/device-tree/model)"
+    notes = () if model else (OFF_PI_NOTE,)
     if needs_gpio:
-        return Check("board", WARN, what,
-                     fix='GPIO needs the Pi; to try deskpulse here set gpio.pin_factory = "mock"')
-    return Check("board", OK, what + '; fine with gpio.pin_factory = "mock"')
+        return Check("board", WARN, what, notes,
+                     fix='GPIO needs the Pi; to try deskpulse here: deskpulse demo, or gpio.pin_factory = "mock"')
+    return Check("board", OK, what + '; fine with gpio.pin_factory = "mock"', notes)
+
+
+#: Off any board (a laptop, a server) these checks could only repeat "no GPIO here".
+OFF_PI_NOTE = "GPIO devices, the gpio group and the service user are checked on the Pi only"
 
 
 # --- the GPIO backend -------------------------------------------------------
@@ -206,7 +211,7 @@ def check_backend(cfg: config_mod.Config, system: System, model: str | None,
         other = next((n for n, (ok, _) in results.items() if ok and n != want), None)
         fix = _install_hint(want)
         if not model:
-            fix = 'deskpulse drives GPIO only on a Raspberry Pi; here set gpio.pin_factory = "mock" to try it'
+            fix = 'no GPIO off a Pi (see board): set gpio.pin_factory = "mock" here, or run this on the Pi'
         elif "SOC peripheral" in why:
             fix = 'set gpio.pin_factory = "lgpio" (RPi.GPIO does not support the Pi 5)'
         elif other:
@@ -376,16 +381,10 @@ def run_checks(config_path: str | os.PathLike | None, system: System,
     needs_gpio = cfg.gpio.pin_factory != "mock"
     model = read_model(system)
     mqtt = mqtt or (lambda c: check_mqtt(c, connect=system.connect))
-    return [
-        config_check,
-        check_board(system, needs_gpio),
-        check_backend(cfg, system, model),
-        check_gpio_devices(cfg, system, model),
-        check_gpio_group(cfg, system),
-        check_service_user(system),
-        check_database(cfg, system),
-        mqtt(cfg),
-    ]
+    checks = [config_check, check_board(system, needs_gpio), check_backend(cfg, system, model)]
+    if model is not None:  # a board: its GPIO devices, group and service user are worth a look
+        checks += [check_gpio_devices(cfg, system, model), check_gpio_group(cfg, system), check_service_user(system)]
+    return checks + [check_database(cfg, system), mqtt(cfg)]
 
 
 def render(checks: Iterable[Check]) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -331,6 +332,19 @@ def test_cli_all_fine_on_a_fake_pi4_with_fake_rpigpio_exits_0(tmp_path, fake_roo
 def test_cli_on_this_machine_explains_itself_in_one_screen(tmp_path):
     r = _cli("--root", str(tmp_path), env_extra={"HOME": str(tmp_path)})
     assert r.returncode == 1  # no Pi, no GPIO: deskpulse run could not work here
-    assert "not a Raspberry Pi" in r.stdout and "FAIL  gpio devices  no /dev/gpiochip*" in r.stdout
+    assert "not a Raspberry Pi" in r.stdout and "deskpulse demo" in r.stdout
+    assert "FAIL  gpio backend  lgpio (gpio.pin_factory) does not load" in r.stdout
+    # no Pi-only check repeats "no GPIO here" in other words
+    names = [m.group(1) for m in re.finditer(r"^  (?:ok|warn|FAIL) +(\S+(?: \S+)?)  ", r.stdout, re.M)]
+    assert names == ["config", "board", "gpio backend", "history", "mqtt"], r.stdout
+    assert r.stdout.count("\n  FAIL") == 1  # the backend line alone
     lines = r.stdout.replace(str(tmp_path), "~").splitlines()
-    assert len(lines) <= 25 and max(map(len, lines)) <= 120, r.stdout
+    assert len(lines) <= 12 and max(map(len, lines)) <= 110, r.stdout
+
+
+def test_cli_off_a_pi_with_the_mock_factory_has_no_failure(tmp_path):
+    cfg = tmp_path / "mock.toml"
+    cfg.write_text(f'[gpio]\npin_factory = "mock"\n[history]\ndb_path = "{tmp_path / "h.db"}"\n')
+    r = _cli("--config", str(cfg), "--root", str(tmp_path), env_extra={"HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stdout
+    assert 'fine with gpio.pin_factory = "mock"' in r.stdout and r.stdout.rstrip().endswith("no failures (1 warn).")
