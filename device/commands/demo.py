@@ -13,7 +13,8 @@ import argparse
 import logging
 import tempfile
 import threading
-from datetime import datetime
+import time
+from datetime import datetime, time as dtime, timedelta
 from pathlib import Path
 
 from device.errors import UserError
@@ -59,21 +60,74 @@ def run(args: argparse.Namespace) -> int:
     cfg = config.from_dict({"gpio": {"pin_factory": "mock"}, "history": {"db_path": str(db)},
                             "dashboard": {"host": "127.0.0.1", "port": port or 8080}}, "demo")
     start = datetime.now(local_tz(cfg)).replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    # The desk runs until the simulated midnight; the dashboard then stays up, its clock stopped there,
+    # so the finished day can be browsed instead of a "connection refused" (or an empty new day).
+    midnight = datetime.combine(start.date() + timedelta(days=1), dtime(0), start.tzinfo)
     sim = SimSpec(args.profile, 1, seed, speed, start)
     server, app_slot = _bind(port)  # a busy port is one line before anything starts
+    ran = {}
 
     def on_ready(daemon):
-        app_slot["app"] = _dashboard_app(cfg, db, daemon.clock)
+        ran["daemon"] = daemon
+        end_t = (midnight - start).total_seconds() - 60.0  # stop at 23:59, on the desk's own clock
+        threading.Thread(target=_stop_at, args=(daemon, end_t, speed), name="deskpulse-demo-end", daemon=True).start()
+        app_slot["app"] = _dashboard_app(cfg, db, _UntilClock(daemon.clock, midnight))
         threading.Thread(target=server.run, name="deskpulse-dashboard", daemon=True).start()
         print(f"\ndeskpulse demo: dashboard at http://{server.effective_host}:{server.effective_port}/  "
               f"(a simulated {args.profile} day from {args.start} at {speed:g}x; Ctrl-C to stop)\n", flush=True)
 
     try:
-        return run_daemon(cfg, sim=sim, on_ready=on_ready, with_sinks=False)
+        rc = run_daemon(cfg, sim=sim, on_ready=on_ready, with_sinks=False)
+        daemon = ran.get("daemon")
+        if rc == 0 and daemon is not None and daemon.stop_reason == DAY_OVER:
+            print(f"\ndeskpulse demo: the simulated day is over; its dashboard stays at "
+                  f"http://{server.effective_host}:{server.effective_port}/ (Ctrl-C to stop)", flush=True)
+            _wait_for_a_signal()
+        return rc
     finally:
         server.close()
         if tmp is not None:
             tmp.cleanup()
+
+
+DAY_OVER = "end of the simulated day"
+
+
+def _stop_at(daemon, end_t: float, speed: float) -> None:
+    clock = daemon.clock
+    while not daemon.stopped:
+        left = end_t - clock.monotonic()
+        if left <= 0:
+            daemon.request_stop(DAY_OVER)
+            return
+        time.sleep(min(0.5, left / speed))
+
+
+class _UntilClock:
+    """The desk's clock for the dashboard, stopped at ``end`` (wall time)."""
+
+    def __init__(self, clock, end: datetime):
+        self._clock, self._end = clock, end
+        self.speed = getattr(clock, "speed", 1.0)
+
+    def wall(self) -> datetime:
+        return min(self._clock.wall(), self._end - timedelta(seconds=1))
+
+    def monotonic(self) -> float:
+        return self._clock.monotonic()
+
+
+def _wait_for_a_signal() -> None:
+    """Until SIGINT or SIGTERM. The handlers only set a flag: nothing in them can wait on a lock."""
+    import signal
+    got = []
+    old = {sig: signal.signal(sig, lambda signum, frame: got.append(signum)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not got:
+            time.sleep(0.5)
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
 
 
 def _bind(port: int):

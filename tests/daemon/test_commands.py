@@ -114,3 +114,32 @@ def test_the_simulating_commands_check_their_arguments_alike(capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith(f"deskpulse {argv[0]}: {want}"), (argv, err)
+
+
+def test_demo_stops_the_desk_at_midnight_and_keeps_the_day_browsable(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_RUNTIME_DIR": str(tmp_path)}
+    p = subprocess.Popen([sys.executable, "-m", "device.cli", "demo", "--port", "0", "--speed", "120",
+                          "--start", "23:57", "--db", str(tmp_path / "demo.db")], cwd=tmp_path, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url, over = None, False
+        for line in p.stdout:  # 3 simulated minutes at 120x: 1.5 s
+            if "dashboard at " in line:
+                url = line.split("dashboard at ")[1].split()[0]
+            if "the simulated day is over" in line:
+                over = True
+                break
+        assert url and over
+        time.sleep(1.0)  # the dashboard's clock must stay on the finished day
+        with urllib.request.urlopen(url + "api/status", timeout=10) as r:
+            st = json.load(r)
+        assert st["daemon"]["state"] == "stopped" and st["daemon"]["detail"].startswith("It stopped at 23:5")
+        assert st["now"][11:19] == "23:59:59"
+        assert p.poll() is None  # still serving
+        p.send_signal(signal.SIGINT)
+        assert p.wait(timeout=10) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdout.close()
