@@ -17,6 +17,8 @@ fi
 stamp="$VENV/.deskpulse-installed$EXTRAS"
 if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT$EXTRAS" || die "pip install failed (see above)"
+  # compat: the checkout on sys.path (new modules need no reinstall) without the "lenient" mode's warning box
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT$EXTRAS" --config-settings editable_mode=compat \
+    || die "pip install failed (see above)"
   touch "$stamp"
 fi
