@@ -41,7 +41,7 @@ def live(status: dict[str, Any] | None, now: datetime, break_s: float = 120.0) -
     if not status:
         out = {"running": False, "state": "unknown", "age_s": None, "seated": False, "bout_s": 0.0,
                "level": 0, "alert": "none", "next_prompt_in_s": None, "paused_until_ts": None,
-               "snoozed_until_ts": None, "updated_ts": None, "stopped": False}
+               "snoozed_until_ts": None, "updated_ts": None, "stopped": False, "stop_reason": None}
         return _words(out, now, break_s)
     updated = parse_ts(status.get("updated_ts"))
     age = (now - updated).total_seconds() if updated else None
@@ -76,6 +76,7 @@ def live(status: dict[str, Any] | None, now: datetime, break_s: float = 120.0) -
         "snoozed_until_ts": status.get("snoozed_until_ts") if running and snoozed_until and snoozed_until > now else None,
         "updated_ts": status.get("updated_ts") if updated else None,
         "stopped": stopped,
+        "stop_reason": str(status["stop_reason"])[:80] if stopped and status.get("stop_reason") else None,
     }
     return _words(out, now, break_s)
 
@@ -100,9 +101,9 @@ def _words(d: dict[str, Any], now: datetime, break_s: float) -> dict[str, Any]:
         detail = f"Snoozed until {_hhmm(d['snoozed_until_ts'], now)}."
     elif state == "away" and d["bout_s"] > 0:
         detail = f"Up for a moment? {break_s / 60:g} min away from the chair makes a break."
-    elif d["stopped"]:
-        detail = f"It stopped at {_hhmm(d['updated_ts'], now)}."
-    elif not d["running"]:
+    elif d["stopped"] and d.get("stop_reason"):  # a clean stop says why
+        detail = f"Stopped at {_hhmm(d['updated_ts'], now)} ({d['stop_reason']})."
+    elif not d["running"]:  # crashed, hung, or stopped by an older daemon: "last heard from" is true of each
         detail = (f"Last heard from at {_hhmm(d['updated_ts'], now)}: is the deskpulse service running?"
                   if d["updated_ts"] else "No live status yet: is the deskpulse service running?")
     else:

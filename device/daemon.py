@@ -511,7 +511,7 @@ class Daemon:
             self._guarded(self._save_state, now, True)
             self.store.set_json(STATUS_KEY, dict(self.status, seated=False, alert="none",
                                                  updated_ts=self.clock.wall_at(now).isoformat(timespec="seconds"),
-                                                 stopped=True))
+                                                 stopped=True, stop_reason=reason))
         for sink in self.sinks:
             self._sink_call(sink, "close")
         if self.trace:

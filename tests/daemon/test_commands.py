@@ -133,7 +133,8 @@ def test_demo_stops_the_desk_at_midnight_and_keeps_the_day_browsable(tmp_path):
         time.sleep(1.0)  # the dashboard's clock must stay on the finished day
         with urllib.request.urlopen(url + "api/status", timeout=10) as r:
             st = json.load(r)
-        assert st["daemon"]["state"] == "stopped" and st["daemon"]["detail"].startswith("It stopped at 23:5")
+        assert st["daemon"]["state"] == "stopped" and st["daemon"]["detail"].startswith("Stopped at 23:5") \
+            and st["daemon"]["detail"].endswith("(end of the simulated day).")
         assert st["now"][11:19] == "23:59:59"
         assert p.poll() is None  # still serving
         p.send_signal(signal.SIGINT)

@@ -39,7 +39,10 @@ def test_a_garbled_or_huge_stale_after_s_cannot_keep_a_dead_daemon_alive():
 def test_a_clean_stop_is_not_running_at_once_and_says_when():
     d = live(status(5, stopped=True, stale_after_s=3660), NOW)
     assert d["running"] is False and d["state"] == "stopped" and d["seated"] is False
-    assert d["detail"] == f"It stopped at {NOW - timedelta(seconds=5):%H:%M}."
+    assert d["detail"] == f"Last heard from at {NOW - timedelta(seconds=5):%H:%M}: is the deskpulse service running?"
+    # the daemon's own clean stop says why
+    d = live(status(5, stopped=True, stop_reason="SIGTERM"), NOW)
+    assert d["detail"] == f"Stopped at {NOW - timedelta(seconds=5):%H:%M} (SIGTERM)."
     assert d["next_prompt_in_s"] is None and d["alert_text"] == ""
 
 
