@@ -90,7 +90,7 @@ class _Stopper:
 
     def __call__(self, reason: str) -> None:
         # Only the first request counts. A second signal can arrive while the first handler is
-        # still inside ``event.set()`` (Ctrl-C twice; timeout(1) sends TERM then CONT): going on
+        # still inside ``event.set()`` (Ctrl-C twice; timeout(1) sends TERM to us and to our group): going on
         # would take the Event's lock that this very thread holds, and hang for ever.
         if self._called:
             return
