@@ -138,7 +138,7 @@ def test_repeated_kill_9_never_corrupts_the_history(proc_env):
 
 
 def test_a_second_signal_during_the_first_one_does_not_hang_the_stop():
-    """Ctrl-C twice, or timeout(1)'s TERM then CONT: the second handler runs inside the first's
+    """Ctrl-C twice, or timeout(1)'s TERM to the process and again to its group: the second handler runs inside the first's
     ``event.set()``, on the same thread; it must not wait for the lock that thread holds."""
     import threading
 
