@@ -56,6 +56,11 @@ def test_today_and_history_in_chromium(make_app, live_db, seeded, tmp_path):
             expect(page.locator("#state")).to_have_text("Seated", timeout=10_000)
             expect(page.locator("#bout")).to_have_text("25 min", timeout=10_000)
             expect(page.locator("#next-prompt")).to_have_text("5 min", timeout=10_000)
+            # seated: the timeline is fetched again and swapped in whole, prompts and all
+            page.evaluate("document.querySelector('#timeline svg.timeline').dataset.old = '1'")
+            expect(page.locator("#timeline svg.timeline:not([data-old])")).to_have_count(1, timeout=10_000)
+            assert page.locator("#timeline > svg").count() == 1
+            assert page.locator("#timeline svg.timeline path.tl-prompt").count() > 0
             write_status(live_db, dict(seeded[1], updated_ts=(NOW - timedelta(minutes=30)).isoformat()))
             expect(page.locator("#state")).to_have_text("Daemon not running", timeout=10_000)
             assert page.evaluate("window.__marker") == 1, "the page reloaded instead of updating"
