@@ -1,7 +1,7 @@
 """Regenerate the dashboard screenshots in this folder: a simulated month served by waitress,
 photographed by Debian's headless Chromium at phone (390x844) and desktop (1366x900) sizes.
 
-    python3 docs/screenshots/make_screenshots.py
+    .venv/bin/python docs/screenshots/make_screenshots.py
 """
 from __future__ import annotations
 
