@@ -1,6 +1,7 @@
 """selftest and demo as a person runs them."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -48,12 +49,26 @@ def test_selftest_bad_argument_is_one_line(capsys):
     assert capsys.readouterr().err.strip() == "deskpulse selftest: --seconds 'soon' is not a number"
 
 
-def test_demo_serves_the_dashboard_and_stops_on_ctrl_c(tmp_path):
+@contextlib.contextmanager
+def demo_process(tmp_path, *args):
+    """``deskpulse demo`` as a person starts it; must end by Ctrl-C with exit 0 unless already gone."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_RUNTIME_DIR": str(tmp_path)}
-    p = subprocess.Popen([sys.executable, "-m", "device.cli", "demo", "--port", "0", "--speed", "600",
+    p = subprocess.Popen([sys.executable, "-m", "device.cli", "demo", "--port", "0", *args,
                           "--db", str(tmp_path / "demo.db")], cwd=tmp_path, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
+        yield p
+        p.send_signal(signal.SIGINT)
+        assert p.wait(timeout=10) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+
+
+def test_demo_serves_the_dashboard_and_stops_on_ctrl_c(tmp_path):
+    with demo_process(tmp_path, "--speed", "1200") as p:
         url = None
         for line in p.stdout:
             if "dashboard at " in line:
@@ -64,22 +79,15 @@ def test_demo_serves_the_dashboard_and_stops_on_ctrl_c(tmp_path):
             page = r.read().decode()
             assert r.status == 200 and "<html" in page.lower()
         assert 'data-poll-ms="250"' in page  # a poll per simulated minute or so: it looks live
-        # half an hour of the simulated desk (3 s): the page must never call it "not running"
+        # half an hour of the simulated desk (1.5 s): the page must never call it "not running"
         seen, t0 = [], time.monotonic()
-        while time.monotonic() - t0 < 3.0:
+        while time.monotonic() - t0 < 1.5:
             with urllib.request.urlopen(url + "api/status", timeout=10) as r:
                 d = json.load(r)["daemon"]
             seen.append((d["running"], d["state"]))
-            time.sleep(0.2)
+            time.sleep(0.1)
         assert all(running for running, _ in seen), seen
         assert {"away", "seated"} & {state for _, state in seen}
-        p.send_signal(signal.SIGINT)
-        assert p.wait(timeout=10) == 0
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        p.stdout.close()
 
 
 def test_demo_on_a_busy_port_is_one_line(tmp_path, capsys):
@@ -117,11 +125,7 @@ def test_the_simulating_commands_check_their_arguments_alike(capsys):
 
 
 def test_demo_stops_the_desk_at_midnight_and_keeps_the_day_browsable(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_RUNTIME_DIR": str(tmp_path)}
-    p = subprocess.Popen([sys.executable, "-m", "device.cli", "demo", "--port", "0", "--speed", "120",
-                          "--start", "23:57", "--db", str(tmp_path / "demo.db")], cwd=tmp_path, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
+    with demo_process(tmp_path, "--speed", "120", "--start", "23:57") as p:
         url, over = None, False
         for line in p.stdout:  # 3 simulated minutes at 120x: 1.5 s
             if "dashboard at " in line:
@@ -130,17 +134,10 @@ def test_demo_stops_the_desk_at_midnight_and_keeps_the_day_browsable(tmp_path):
                 over = True
                 break
         assert url and over
-        time.sleep(1.0)  # the dashboard's clock must stay on the finished day
+        time.sleep(0.6)  # over a simulated minute: the dashboard's clock must stay on the finished day
         with urllib.request.urlopen(url + "api/status", timeout=10) as r:
             st = json.load(r)
         assert st["daemon"]["state"] == "stopped" and st["daemon"]["detail"].startswith("Stopped at 23:5") \
             and st["daemon"]["detail"].endswith("(end of the simulated day).")
         assert st["now"][11:19] == "23:59:59"
         assert p.poll() is None  # still serving
-        p.send_signal(signal.SIGINT)
-        assert p.wait(timeout=10) == 0
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        p.stdout.close()
