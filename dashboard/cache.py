@@ -2,9 +2,9 @@
 
 The ``days`` rollup only changes when the daemon flushes (a minute at the
 soonest), yet a year of History is the dearest page to draw on a Pi Zero. So
-a response is cached under its URL, the desk day, and the history's version:
-the largest rowid of ``events`` and of ``days``, which the store's
-``INSERT OR REPLACE`` rebuilds always move. Reading the version is one
+a response is cached under its URL, the desk day, and the history's version
+(``queries.history_version``: the largest ``events.seq``, which every stored
+event moves, and with it any change of ``days``). Reading the version is one
 indexed query, so a cached answer is exact, never stale.
 """
 from __future__ import annotations
@@ -46,8 +46,7 @@ class RenderCache:
 
 
 def history_version() -> tuple | None:
-    rows = queries._rows("SELECT (SELECT max(rowid) FROM events), (SELECT max(rowid) FROM days)")
-    return tuple(rows[0]) if rows else None
+    return queries.history_version()
 
 
 def cached(day_fn):

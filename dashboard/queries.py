@@ -7,11 +7,15 @@ reads as an empty history, never as an error page.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
+from datetime import datetime
 from typing import Any, Iterator
 
 from flask import current_app, g
+
+from device import store
 
 DAY_COLUMNS = ("day", "seated_s", "bouts", "longest_bout_s", "bouts_over_30", "bouts_over_60", "breaks",
                "prompts", "exercises_done", "done_pir", "done_button", "done_break", "done_command",
@@ -113,44 +117,68 @@ def iter_bouts(first: str, last: str) -> Iterator[tuple]:
                  (first, last))
 
 
+def _event_rows(fn, *args):
+    """Run one of device.store's event readers (live rows and packed days) on this request's connection."""
+    db = get_db()
+    if db is None:
+        return None
+    try:
+        return fn(db, *args)
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e) or "no such column" in str(e) or "unable to open" in str(e):
+            return None  # no history yet, or one the daemon has not upgraded yet
+        raise
+
+
 def day_events(day: str) -> list[dict[str, Any]]:
-    """Every event of a desk day, oldest first, as dicts with ``utc`` added."""
+    """Every event of a desk day, oldest (lowest id) first, as dicts with ``utc`` added."""
     out = []
-    for utc, raw in _rows("SELECT utc, json FROM events WHERE day = ? ORDER BY id", (day,)):
+    for raw in _event_rows(store.day_payloads, day) or []:
         ev = _load(raw)
-        if ev is not None:
-            ev["utc"] = utc
-            out.append(ev)
+        if ev is None:
+            continue
+        try:
+            ev["utc"] = datetime.fromisoformat(ev["ts"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            continue  # one bad row must not take the page down
+        out.append(ev)
+    out.sort(key=lambda ev: str(ev.get("id", "")))
     return out
+
+
+def _iter_rows(first: str | None, last: str | None, after: str | None) -> Iterator[tuple[str, str, str]]:
+    db = get_db()
+    if db is None:
+        return
+    try:
+        yield from store.iter_event_rows(db, first, last, after)
+    except sqlite3.OperationalError as e:
+        if "no such table" in str(e) or "no such column" in str(e):
+            return
+        raise
 
 
 def events_page(day: str | None, after: str | None, limit: int) -> list[dict[str, Any]]:
     """Events by id (time order), ``limit`` at most, strictly after ``after``; optionally one day."""
-    where, args = [], []
-    if day is not None:
-        where.append("day = ?")
-        args.append(day)
-    if after is not None:
-        where.append("id > ?")
-        args.append(after)
-    sql = "SELECT json FROM events"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY id LIMIT ?"
-    args.append(limit)
-    return [ev for (raw,) in _rows(sql, tuple(args)) if (ev := _load(raw)) is not None]
+    rows = itertools.islice(_iter_rows(day, day, after), limit)
+    return [ev for _, _, raw in rows if (ev := _load(raw)) is not None]
 
 
 def iter_events(first: str, last: str) -> Iterator[dict[str, Any]]:
-    for (raw,) in _iter("SELECT json FROM events WHERE day BETWEEN ? AND ? ORDER BY id", (first, last)):
+    for _, _, raw in _iter_rows(first, last, None):
         ev = _load(raw)
         if ev is not None:
             yield ev
 
 
 def last_event_id(day: str) -> str | None:
-    rows = _rows("SELECT max(id) FROM events WHERE day = ?", (day,))
-    return rows[0][0] if rows else None
+    return _event_rows(store.last_event_id, day)
+
+
+def history_version() -> tuple | None:
+    """Changes whenever the daemon stores an event (and so whenever ``days``/``bouts`` change)."""
+    rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT count(*) FROM packed_days)")
+    return tuple(rows[0]) if rows else None
 
 
 def first_day() -> str | None:

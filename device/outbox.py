@@ -43,6 +43,17 @@ log = logging.getLogger("deskpulse.outbox")
 DAY_S = 86400.0
 
 
+def prune_outbox(conn: sqlite3.Connection, now: float, max_age_s: float, max_rows: int) -> tuple[int, int]:
+    """Delete outbox rows queued before ``now - max_age_s`` and all but the newest ``max_rows``.
+
+    Returns (too old, over the row bound). The caller owns the transaction and the logging.
+    """
+    old = conn.execute("DELETE FROM outbox WHERE created_utc < ?", (now - max_age_s,)).rowcount
+    over = conn.execute("DELETE FROM outbox WHERE seq <= (SELECT seq FROM outbox ORDER BY seq DESC "
+                        "LIMIT 1 OFFSET ?)", (max_rows,)).rowcount
+    return old, over
+
+
 @dataclass
 class _Item:
     id: str
@@ -86,6 +97,7 @@ class Outbox:
         self.acked = 0
         self.dropped = 0
         self.deduped = 0
+        self.orphans = 0
 
     # -- database --------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection | None:
@@ -166,11 +178,16 @@ class Outbox:
             if room <= 0:
                 self.more_rows = True
                 break
-            rows = conn.execute("SELECT seq, event_id, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-                                (self.cursor, min(room, 1000))).fetchall()
+            # The row points at its event (same seq); the payload is the event's stored json.
+            rows = conn.execute("SELECT o.seq, e.id, e.json FROM outbox o LEFT JOIN events e ON e.seq = o.seq "
+                                "WHERE o.seq > ? ORDER BY o.seq LIMIT ?", (self.cursor, min(room, 1000))).fetchall()
             for seq, eid, payload in rows:
                 self.cursor = seq
                 read += 1
+                if eid is None:  # its event is gone (cannot happen through the store): nothing to send
+                    self.to_delete.append(seq)
+                    self.orphans += 1
+                    continue
                 if eid in self.acked_unstored:
                     del self.acked_unstored[eid]
                     self.to_delete.append(seq)
@@ -249,10 +266,7 @@ class Outbox:
             return 0
         try:
             with conn:
-                old = conn.execute("DELETE FROM outbox WHERE created_utc < ?",
-                                   (self.wall() - self.max_age_s,)).rowcount
-                over = conn.execute("DELETE FROM outbox WHERE seq <= (SELECT seq FROM outbox ORDER BY seq DESC "
-                                    "LIMIT 1 OFFSET ?)", (self.max_rows,)).rowcount
+                old, over = prune_outbox(conn, self.wall(), self.max_age_s, self.max_rows)
         except sqlite3.Error as e:
             log.warning("outbox: could not apply the backlog bounds (%s)", e)
             return 0

@@ -28,12 +28,15 @@ import json
 import logging
 import os
 import sqlite3
+import heapq
+import itertools
 import threading
 import time as time_
+import zlib
 from collections import deque
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from device.errors import UserError
 from device.events import Event
@@ -59,10 +62,60 @@ MIGRATIONS: list[str] = [
     CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL,
                          created_utc REAL NOT NULL, payload TEXT NOT NULL);
     """,
+    # v1 -> v2: fewer bytes per commit and per year (docs/history.md, "Schema").
+    # - events keep an explicit seq (the insertion order; VACUUM may renumber a bare rowid) and
+    #   lose their id index: ids are checked per desk day, through events_day.
+    # - the outbox row is a reference to its event (seq) and the time it was queued, not a copy.
+    # - bouts, days and kv are clustered on their keys (WITHOUT ROWID): one b-tree each, not two.
+    # - packed_days holds closed desk days, one compressed row per day (Store._pack).
+    """
+    CREATE TABLE events_v2 (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, type TEXT NOT NULL,
+                            ts TEXT NOT NULL, utc REAL NOT NULL, day TEXT NOT NULL, json TEXT NOT NULL);
+    INSERT INTO events_v2 (seq, id, type, ts, utc, day, json)
+        SELECT rowid, id, type, ts, utc, day, json FROM events ORDER BY rowid;
+    CREATE TABLE outbox_v2 (seq INTEGER PRIMARY KEY, created_utc INTEGER NOT NULL);
+    INSERT OR IGNORE INTO outbox_v2 (seq, created_utc)
+        SELECT e.seq, CAST(o.created_utc AS INTEGER) FROM outbox o JOIN events_v2 e ON e.id = o.event_id
+        ORDER BY o.seq;
+    DROP TABLE events;
+    DROP TABLE outbox;
+    ALTER TABLE events_v2 RENAME TO events;
+    ALTER TABLE outbox_v2 RENAME TO outbox;
+    CREATE INDEX events_day ON events(day);
+    CREATE TABLE bouts_v2 (start_utc REAL NOT NULL, start_ts TEXT NOT NULL, end_ts TEXT NOT NULL,
+                           day TEXT NOT NULL, bout_s REAL, seated_s REAL, prompts INTEGER,
+                           exercises_done INTEGER, max_level INTEGER,
+                           PRIMARY KEY (day, start_utc)) WITHOUT ROWID;
+    INSERT OR REPLACE INTO bouts_v2 SELECT start_utc, start_ts, end_ts, day, bout_s, seated_s, prompts,
+                                           exercises_done, max_level FROM bouts;
+    DROP TABLE bouts;
+    ALTER TABLE bouts_v2 RENAME TO bouts;
+    CREATE TABLE days_v2 (day TEXT PRIMARY KEY, seated_s REAL, bouts INTEGER, longest_bout_s REAL,
+                          bouts_over_30 INTEGER, bouts_over_60 INTEGER, breaks INTEGER, prompts INTEGER,
+                          exercises_done INTEGER, done_pir INTEGER, done_button INTEGER, done_break INTEGER,
+                          done_command INTEGER, snoozes INTEGER, compliance REAL) WITHOUT ROWID;
+    INSERT INTO days_v2 SELECT * FROM days;
+    DROP TABLE days;
+    ALTER TABLE days_v2 RENAME TO days;
+    CREATE TABLE kv_v2 (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+    INSERT INTO kv_v2 SELECT key, value FROM kv WHERE key IS NOT NULL;
+    DROP TABLE kv;
+    ALTER TABLE kv_v2 RENAME TO kv;
+    CREATE TABLE packed_days (day TEXT PRIMARY KEY, n INTEGER NOT NULL, first_id TEXT NOT NULL,
+                              last_id TEXT NOT NULL, data BLOB NOT NULL);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 DEFAULT_MAX_BUFFER = 50_000
+#: New history files use 1 KiB pages: a commit writes whole pages, and ours change a few rows.
+PAGE_SIZE = 1024
+#: Desk days this far before the newest stored day are packed (one compressed row per day).
+PACK_AFTER_DAYS = 2
+#: At most this many days are packed in one flush (a migrated file packs its past at open).
+PACK_PER_FLUSH = 3
+#: How often (wall seconds) the store applies the outbox's age and size bounds.
+OUTBOX_PRUNE_S = 3600.0
 
 
 class StoreError(UserError):
@@ -145,33 +198,99 @@ def read_bouts(conn: sqlite3.Connection, from_date: date | str | None = None,
     return [Bout.from_row(r) for r in rows]
 
 
+def _unpack(blob: bytes) -> list[str]:
+    """A packed day's events: their JSON payloads in emission order."""
+    return zlib.decompress(blob).decode("utf-8").split("\n")
+
+
+def _pack_blob(payloads: list[str]) -> bytes:
+    return zlib.compress("\n".join(payloads).encode("utf-8"), 9)
+
+
+def _id_of(payload: str) -> str:
+    return json.loads(payload)["id"]
+
+
+def iter_event_rows(conn: sqlite3.Connection, first_day: date | str | None = None,
+                    last_day: date | str | None = None, after_id: str | None = None) -> Iterator[tuple[str, str, str]]:
+    """``(id, day, json)`` of the stored events in id order, lazily: live rows and packed days merged.
+
+    Only the packed days whose ids can come next are decompressed, so paging
+    through years costs a day's blob per page, not the whole history.
+    """
+    lo, hi, after = _iso(first_day) or "0000", _iso(last_day) or "9999", after_id or ""
+    sources: list[tuple[str, Callable[[], list[tuple[str, str, str]]]]] = []
+    live = [(r[0], r[1], r[2]) for r in conn.execute(
+        "SELECT id, day, json FROM events WHERE day >= ? AND day <= ? AND id > ? ORDER BY id", (lo, hi, after))]
+    if live:
+        sources.append((live[0][0], lambda live=live: live))
+
+    def loader(day: str):
+        def load() -> list[tuple[str, str, str]]:
+            row = conn.execute("SELECT data FROM packed_days WHERE day = ?", (day,)).fetchone()
+            rows = [(_id_of(p), day, p) for p in _unpack(row[0])] if row else []
+            return sorted(r for r in rows if r[0] > after)
+        return load
+    for day, first in conn.execute("SELECT day, first_id FROM packed_days WHERE day >= ? AND day <= ? "
+                                   "AND last_id > ? ORDER BY first_id", (lo, hi, after)):
+        sources.append((first, loader(day)))
+    sources.sort(key=lambda s: s[0])
+    heap: list[tuple[str, int, int, list]] = []   # (id, source number, index, rows)
+    n = 0
+    while sources or heap:
+        while sources and (not heap or sources[0][0] <= heap[0][0]):
+            _, load = sources.pop(0)
+            rows = load()
+            if rows:
+                heapq.heappush(heap, (rows[0][0], n, 0, rows))
+                n += 1
+        if not heap:
+            continue
+        _, k, i, rows = heapq.heappop(heap)
+        yield rows[i]
+        if i + 1 < len(rows):
+            heapq.heappush(heap, (rows[i + 1][0], k, i + 1, rows))
+
+
 def read_events(conn: sqlite3.Connection, day: date | str | None = None, from_id: str | None = None,
                 limit: int | None = 1000, to_day: date | str | None = None) -> list[tuple[str, Event]]:
     """(day, event) pairs in id order; ``from_id`` pages (ids strictly after it).
 
     ``day`` alone selects one desk day; with ``to_day`` it is a range (either may be None).
     """
-    where, args = ["id > ?"], [from_id or ""]
-    if to_day is None and day is not None:
-        where.append("day = ?")
-        args.append(_iso(day))
-    else:
-        if day is not None:
-            where.append("day >= ?")
-            args.append(_iso(day))
-        if to_day is not None:
-            where.append("day <= ?")
-            args.append(_iso(to_day))
-    sql = f"SELECT day, json FROM events WHERE {' AND '.join(where)} ORDER BY id"
+    first, last = (day, day) if to_day is None and day is not None else (day, to_day)
+    rows = iter_event_rows(conn, first, last, from_id)
     if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return [(r[0], Event.from_dict(json.loads(r[1]))) for r in conn.execute(sql, args)]
+        rows = itertools.islice(rows, int(limit))
+    return [(d, Event.from_dict(json.loads(p))) for _, d, p in rows]
+
+
+def day_payloads(conn: sqlite3.Connection, day: date | str) -> list[str]:
+    """One desk day's event payloads in emission (insertion) order: the packed ones, then live rows."""
+    day = _iso(day)
+    out: list[str] = []
+    row = conn.execute("SELECT data FROM packed_days WHERE day = ?", (day,)).fetchone()
+    if row is not None:
+        out = _unpack(row[0])
+    # seq = insertion (emission) order, which survives a wall clock stepping back; ids may not.
+    out += [r[0] for r in conn.execute("SELECT json FROM events WHERE day = ? ORDER BY seq", (day,))]
+    return out
+
+
+def last_event_id(conn: sqlite3.Connection, day: date | str) -> str | None:
+    day = _iso(day)
+    live = conn.execute("SELECT max(id) FROM events WHERE day = ?", (day,)).fetchone()[0]
+    packed = conn.execute("SELECT last_id FROM packed_days WHERE day = ?", (day,)).fetchone()
+    return max((x for x in (live, packed[0] if packed else None) if x), default=None)
+
+
+def count_events(conn: sqlite3.Connection) -> int:
+    live = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    return live + conn.execute("SELECT coalesce(sum(n), 0) FROM packed_days").fetchone()[0]
 
 
 def _day_events(conn: sqlite3.Connection, day: str) -> list[Event]:
-    # rowid = insertion (emission) order, which survives a wall clock stepping back; ids may not.
-    rows = conn.execute("SELECT json FROM events WHERE day = ? ORDER BY rowid", (day,))
-    return [Event.from_dict(json.loads(r[0])) for r in rows]
+    return [Event.from_dict(json.loads(p)) for p in day_payloads(conn, day)]
 
 
 def _day_rollup(day: str, events: Iterable[Event], boundary: time) -> Rollup:
@@ -198,7 +317,8 @@ class Store:
 
     def __init__(self, path: str | os.PathLike, boundary: time | str = time(0), *,
                  max_buffer: int = DEFAULT_MAX_BUFFER, busy_timeout_s: float = 2.0,
-                 wall: Callable[[], float] = time_.time):
+                 wall: Callable[[], float] = time_.time, outbox_max_age_days: float = 30.0,
+                 outbox_max_rows: int = 100_000):
         if isinstance(boundary, str):
             from device.config import parse_hhmm
             boundary = parse_hhmm(boundary)
@@ -207,6 +327,11 @@ class Store:
         self.max_buffer = max_buffer
         self.busy_timeout_s = busy_timeout_s
         self.wall = wall  # unix seconds for outbox.created_utc: the outbox ages rows on this same axis
+        self.outbox_max_age_days = outbox_max_age_days
+        self.outbox_max_rows = outbox_max_rows
+        self._next_prune = float("-inf")  # wall time of the next outbox bound check
+        self._pack_due = True             # look for closed days to pack at the next flush
+        self._newest_day: str | None = None
         self._lock = threading.RLock()
         self._pending: deque[tuple[Event, str, float]] = deque()
         self._kv_pending: dict[str, str | None] = {}
@@ -214,12 +339,15 @@ class Store:
         # Rollups of the last days written, so a flush costs O(batch), not O(day); rebuilt from
         # the file after any failed transaction (they may hold events that were rolled back).
         self._day_cache: dict[str, Rollup] = {}
+        self._day_ids: dict[str, set[str]] = {}  # ids stored per recent day: re-added events are ignored
         self._conn: sqlite3.Connection | None = None
         self._closed = False
         self.write_errors = 0
         self.dropped = 0
         self.flushes = 0
         self.events_written = 0
+        self.outbox_dropped = 0
+        self.days_packed = 0
         self.last_error: str | None = None
         self._failing = False
         self._open()
@@ -227,6 +355,8 @@ class Store:
     @classmethod
     def for_config(cls, cfg, **kw) -> "Store":
         from device.config import default_db_path, parse_hhmm
+        kw.setdefault("outbox_max_age_days", cfg.mqtt.outbox_max_age_days)
+        kw.setdefault("outbox_max_rows", cfg.mqtt.outbox_max_rows)
         return cls(default_db_path(cfg), parse_hhmm(cfg.coaching.day_boundary), **kw)
 
     # -- connection ------------------------------------------------------------------------
@@ -240,13 +370,20 @@ class Store:
             if new:
                 os.chmod(self.path, 0o640)  # history is personal: no world read
             try:
+                if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+                    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only a new, empty file takes it
                 mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     log.warning("%s: journal_mode is %s, not wal", self.path, mode)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA journal_size_limit=4194304")
+                before = _check_version(conn, str(self.path))
                 migrate(conn, str(self.path))
+                if 0 < before < SCHEMA_VERSION:
+                    log.info("%s: history schema v%d upgraded to v%d", self.path, before, SCHEMA_VERSION)
                 self._seed_tagger(conn)
+                if 0 < before < SCHEMA_VERSION:
+                    self._repack(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -260,10 +397,41 @@ class Store:
         self._conn = conn
         return True
 
+    def _repack(self, conn: sqlite3.Connection) -> None:
+        """After an upgrade: apply the outbox bounds, pack every closed day, give the space back (once)."""
+        t0 = time_.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._prune_outbox(conn, self.wall())
+            n = self._pack(conn, None)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self.days_packed = 0
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        if free > pages // 4 or conn.execute("PRAGMA page_size").fetchone()[0] != PAGE_SIZE:
+            # VACUUM rewrites the file without the freed pages and, out of WAL, with our page size;
+            # it is one transaction, so a kill leaves the old file. A reader holding the file makes
+            # it fail: the space then waits for the next upgrade, nothing else is lost.
+            try:
+                mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+                if mode.lower() == "wal":
+                    raise sqlite3.OperationalError("another connection has it open")
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+                conn.execute("VACUUM")
+            except sqlite3.OperationalError as e:
+                log.warning("%s: could not compact the upgraded history (%s); carrying on", self.path, e)
+            finally:
+                conn.execute("PRAGMA journal_mode=WAL")
+        log.info("%s: packed %d closed desk days in %.1f s", self.path, n, time_.perf_counter() - t0)
+
     def _seed_tagger(self, conn: sqlite3.Connection) -> None:
         """Replay the last stored desk day so a bout running across a restart keeps its day."""
-        row = conn.execute("SELECT day FROM events ORDER BY rowid DESC LIMIT 1").fetchone()
-        if row is None:
+        row = conn.execute("SELECT day FROM events ORDER BY seq DESC LIMIT 1").fetchone() or \
+            conn.execute("SELECT max(day) FROM packed_days").fetchone()
+        if row is None or row[0] is None:
             return
         tagger = Rollup(self.boundary)
         d = date.fromisoformat(row[0])
@@ -367,6 +535,8 @@ class Store:
                 except sqlite3.Error:
                     pass
                 self._day_cache.clear()
+                self._day_ids.clear()
+                self._pack_due = True
                 self._failed(e, "write")
                 return False
             for _ in batch:
@@ -387,15 +557,23 @@ class Store:
         written = 0
         now = self.wall()
         fresh: dict[str, list[Event]] = {}
+        rows = []
         for e, day, utc in batch:
+            ids = self._ids(conn, day)
+            if e.id in ids:  # a retried or re-added event: stored once, queued for MQTT once
+                continue
+            ids.add(e.id)
             payload = e.to_json()
-            cur = conn.execute("INSERT OR IGNORE INTO events (id, type, ts, utc, day, json) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", (e.id, e.type, e.ts, utc, day, payload))
-            if cur.rowcount == 1:  # a retried batch must not queue an event twice for MQTT
-                conn.execute("INSERT INTO outbox (event_id, created_utc, payload) VALUES (?, ?, ?)",
-                             (e.id, now, payload))
-                fresh.setdefault(day, []).append(e)
-                written += 1
+            cur = conn.execute("INSERT INTO events (id, type, ts, utc, day, json) VALUES (?, ?, ?, ?, ?, ?)",
+                               (e.id, e.type, e.ts, utc, day, payload))
+            rows.append((cur.lastrowid, int(now)))
+            fresh.setdefault(day, []).append(e)
+            written += 1
+            if self._newest_day is None or day > self._newest_day:
+                self._newest_day = day
+                self._pack_due = True
+        # The outbox row only points at its event: the payload is the event's own json.
+        conn.executemany("INSERT INTO outbox (seq, created_utc) VALUES (?, ?)", rows)
         for day in sorted(fresh):
             r = self._day_cache.get(day)
             if r is None:  # includes this batch's rows: same transaction
@@ -419,7 +597,68 @@ class Store:
                 conn.execute("DELETE FROM kv WHERE key = ?", (k,))
             else:
                 conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (k, v))
+        if now >= self._next_prune:
+            self._prune_outbox(conn, now)
+        if self._pack_due:
+            self._pack(conn, PACK_PER_FLUSH)
         return written
+
+    def _ids(self, conn: sqlite3.Connection, day: str) -> set[str]:
+        """The ids stored for ``day`` (live and packed), cached for the last few days written."""
+        ids = self._day_ids.get(day)
+        if ids is None:
+            ids = {_id_of(p) for p in day_payloads(conn, day)}
+            self._day_ids[day] = ids
+            while len(self._day_ids) > 4:
+                del self._day_ids[min(self._day_ids)]
+        return ids
+
+    def _prune_outbox(self, conn: sqlite3.Connection, now: float) -> None:
+        """Apply the outbox's bounds here too: with no broker configured no MQTT sink runs to do it."""
+        from device.outbox import prune_outbox
+        self._next_prune = now + OUTBOX_PRUNE_S
+        old, over = prune_outbox(conn, now, self.outbox_max_age_days * 86400.0, self.outbox_max_rows)
+        if old or over:
+            self.outbox_dropped += old + over
+            self._pack_due = True
+            log.warning("history: dropped %d undelivered MQTT events from the outbox (%d older than %g days, "
+                        "%d over %d rows); %d since start", old + over, old, self.outbox_max_age_days, over,
+                        self.outbox_max_rows, self.outbox_dropped)
+
+    def _pack(self, conn: sqlite3.Connection, limit: int | None) -> int:
+        """Compress closed desk days into ``packed_days`` (one row a day); returns how many were packed.
+
+        A day is closed when it is ``PACK_AFTER_DAYS`` before the newest stored day,
+        holds no open bout, and none of its events still waits in the outbox
+        (the outbox reads payloads from live rows). The newest day is never packed,
+        so ``events.seq`` keeps growing.
+        """
+        newest = conn.execute("SELECT max(day) FROM events").fetchone()[0]
+        if newest is None:
+            self._pack_due = False
+            return 0
+        cutoff = (date.fromisoformat(newest) - timedelta(days=PACK_AFTER_DAYS)).isoformat()
+        first_waiting = conn.execute("SELECT min(seq) FROM outbox").fetchone()[0]
+        open_day = self._tagger.open_bout_day
+        candidates = conn.execute("SELECT day, max(seq) FROM events WHERE day <= ? GROUP BY day ORDER BY day",
+                                  (cutoff,)).fetchall()
+        packed = 0
+        for day, last_seq in candidates:
+            if first_waiting is not None and last_seq >= first_waiting:
+                break  # this day's events (and later ones) still wait for MQTT
+            if open_day is not None and day >= open_day.isoformat():
+                break
+            if limit is not None and packed >= limit:
+                return packed  # more next time: a flush must stay short (the loop waits for it)
+            payloads = day_payloads(conn, day)
+            ids = [_id_of(p) for p in payloads]
+            conn.execute("INSERT OR REPLACE INTO packed_days (day, n, first_id, last_id, data) VALUES (?, ?, ?, ?, ?)",
+                         (day, len(payloads), min(ids), max(ids), _pack_blob(payloads)))
+            conn.execute("DELETE FROM events WHERE day = ? AND seq <= ?", (day, last_seq))
+            packed += 1
+        self.days_packed += packed
+        self._pack_due = False
+        return packed
 
     def _failed(self, e: BaseException, what: str) -> None:
         self.write_errors += 1
@@ -456,7 +695,8 @@ class Store:
     def stats(self) -> dict[str, Any]:
         """Counters for ``doctor``, logs and MQTT diagnostics."""
         return {"pending": len(self._pending), "write_errors": self.write_errors, "dropped": self.dropped,
-                "flushes": self.flushes, "events_written": self.events_written, "last_error": self.last_error}
+                "flushes": self.flushes, "events_written": self.events_written, "last_error": self.last_error,
+                "outbox_dropped": self.outbox_dropped, "days_packed": self.days_packed}
 
     # -- reading (flushed data; the dashboard reads the file itself) ----------------------------
     def _reader(self) -> sqlite3.Connection:

@@ -40,7 +40,7 @@ def test_kill_9_repeatedly(tmp_path):
     conn = sqlite3.connect(db)
     try:
         ids = {r[0] for r in conn.execute("SELECT id FROM events")}
-        outbox = {r[0] for r in conn.execute("SELECT event_id FROM outbox")}
+        outbox = {r[0] for r in conn.execute("SELECT e.id FROM outbox o JOIN events e ON e.seq = o.seq")}
         batches = [int(n) for n, _, _ in announced]
         assert batches == sorted(set(batches)) and batches[0] == 0   # each run resumed after the last commit
         committed = int(conn.execute("SELECT value FROM kv WHERE key = 'next_batch'").fetchone()[0])

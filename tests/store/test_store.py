@@ -79,9 +79,10 @@ def test_round_trip(tmp_path):
         assert {r["day"] for r in rows} == {"2024-05-06", "2024-05-07"}
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             ro.execute("DELETE FROM events")
-        outbox = ro.execute("SELECT event_id, payload FROM outbox ORDER BY seq").fetchall()
+        outbox = ro.execute("SELECT e.id, e.json FROM outbox o JOIN events e ON e.seq = o.seq "
+                            "ORDER BY o.seq").fetchall()
         assert [r[0] for r in outbox] == [e.id for e in d.events]
-        assert [r[1] for r in outbox] == [e.to_json() for e in d.events]
+        assert [r[1] for r in outbox] == [e.to_json() for e in d.events]   # the MQTT payload, stored once
 
 
 def test_nothing_written_before_flush_and_one_transaction_per_flush(tmp_path):
@@ -149,15 +150,16 @@ def test_migrations_from_empty_file_and_idempotent_reopen(tmp_path):
     with Store(db):
         pass
     with other(db) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert {"events", "bouts", "days", "kv", "outbox"} <= tables
+        assert {"events", "bouts", "days", "kv", "outbox", "packed_days"} <= tables
+        assert c.execute("PRAGMA page_size").fetchone()[0] == 1024
     with Store(db) as s:
         s.add(two_days().events)
     with Store(db) as s:       # reopen keeps data, does not migrate again
         assert len(s.events(limit=None)) == len(two_days().events)
     with other(db) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_unusable_files_are_one_line_errors(tmp_path):
