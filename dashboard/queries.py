@@ -176,9 +176,10 @@ def last_event_id(day: str) -> str | None:
 
 
 def history_version() -> tuple | None:
-    """Changes whenever the daemon stores an event (and so whenever ``days``/``bouts`` change)."""
+    """Changes whenever the daemon stores an event or rewrites the newest ``days`` row: two indexed lookups."""
     rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT count(*) FROM packed_days)")
-    return tuple(rows[0]) if rows else None
+    newest = _rows(f"SELECT {', '.join(DAY_COLUMNS)} FROM days ORDER BY day DESC LIMIT 1")
+    return (tuple(rows[0]) + (tuple(newest[0]) if newest else ())) if rows else None
 
 
 def first_day() -> str | None:

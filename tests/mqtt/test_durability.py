@@ -29,8 +29,13 @@ def first_seen_order(msgs: list[dict]) -> list[str]:
 
 
 def history_ids(db: Path) -> list[str]:
-    with sqlite3.connect(db) as c:
-        return [r[0] for r in c.execute("SELECT id FROM events ORDER BY rowid")]
+    """Every stored event id, packed days included (delivered days are packed once closed)."""
+    from device.store import iter_event_rows, open_readonly
+    conn = open_readonly(db)
+    try:
+        return [r[0] for r in iter_event_rows(conn)]
+    finally:
+        conn.close()
 
 
 def desk_config(tmp_path: Path, port: int) -> Path:
