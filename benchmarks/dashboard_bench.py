@@ -75,10 +75,15 @@ def main() -> int:
         now, took = build(db, args.years)
         stamp.write_text(now.isoformat())
     import sqlite3
-    with sqlite3.connect(db) as c:
-        n_events = c.execute("SELECT count(*) FROM events").fetchone()[0]
-        n_days = c.execute("SELECT count(*) FROM days").fetchone()[0]
-        n_outbox, outbox_bytes = c.execute("SELECT count(*), coalesce(sum(length(payload)), 0) FROM outbox").fetchone()
+    from device.store import count_events
+    c = sqlite3.connect(db)
+    n_events = count_events(c)
+    n_days = c.execute("SELECT count(*) FROM days").fetchone()[0]
+    n_outbox = c.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    n_live, n_packed = c.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM packed_days)").fetchone()
+    tables = c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall() \
+        if c.execute("SELECT count(*) FROM pragma_module_list WHERE name = 'dbstat'").fetchone()[0] else []
+    c.close()
     print(f"history: {args.years} years, {n_days} desk days, {n_events} events"
           + (f", built in {took:.0f} s (simulated and replayed through the engine)" if took else ""))
 
@@ -145,7 +150,10 @@ def main() -> int:
     mb = size_mb(db)
     print(f"\nworst page p95 = {worst:.2f}x the static file's (target <= 3x): {'OK' if worst <= 3 else 'OVER'}")
     print(f"database: {mb:.1f} MB for {args.years} years (target <= 20 MB): {'OK' if mb <= 20 else 'OVER'}"
-          f"; of which MQTT outbox payloads not yet delivered: {outbox_bytes / 1e6:.1f} MB in {n_outbox} rows")
+          f"; {n_packed} desk days packed, {n_live} events as rows, {n_outbox} undelivered in the outbox "
+          f"(no broker: the last outbox_max_age_days)")
+    if tables:
+        print("  by table/index: " + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in tables if size >= 50_000))
     tmp.cleanup()
     return 0
 

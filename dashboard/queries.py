@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from flask import current_app, g
 
 from device import store
+from device.liveness import daemon_alive
 
 DAY_COLUMNS = ("day", "seated_s", "bouts", "longest_bout_s", "bouts_over_30", "bouts_over_60", "breaks",
                "prompts", "exercises_done", "done_pir", "done_button", "done_break", "done_command",
@@ -75,7 +76,12 @@ def kv(key: str) -> str | None:
 
 
 def status_json() -> dict[str, Any] | None:
-    """The daemon's live status as it last wrote it, or None (never written or unreadable)."""
+    """The daemon's live status as it last wrote it, or None (never written or unreadable).
+
+    ``daemon_alive`` is added: whether a daemon holds its lock on this history
+    right now (True/False), or None when that cannot be known (``device/liveness.py``).
+    An idle daemon writes nothing for hours, so the status's age alone cannot tell.
+    """
     raw = kv("status")
     if not raw:
         return None
@@ -83,7 +89,10 @@ def status_json() -> dict[str, Any] | None:
         st = json.loads(raw)
     except ValueError:
         return None
-    return st if isinstance(st, dict) else None
+    if not isinstance(st, dict):
+        return None
+    st["daemon_alive"] = daemon_alive(current_app.config["DB_PATH"])
+    return st
 
 
 def day_row(day: str) -> dict[str, Any] | None:

@@ -58,10 +58,11 @@ INBOX_POLL_S = 2.0
 #: After a command (someone is watching the dashboard) the history is written this soon (clock seconds).
 COMMAND_FLUSH_DELAY_S = 1.0
 #: During a bout with nothing else to write, the resume state goes to the SD card this often
-#: (clock seconds); the RAM copy in the runtime directory is refreshed at every flush.
+#: (clock seconds), so that after a power cut the lost bout ends at most this long before the
+#: cut; the RAM copy in the runtime directory is refreshed at every flush (crashes, restarts).
+#: With no bout nothing is written at all: the dashboard sees that the daemon is alive from
+#: the lock it holds (device/liveness.py), not from a timestamp on the card.
 HEARTBEAT_S = 600.0
-#: With no bout at all, the status (the dashboard's sign of life) is rewritten this often (clock seconds).
-IDLE_HEARTBEAT_S = 1800.0
 #: How far the loop steps when the engine reports a deadline it has already passed (clock seconds).
 STUCK_STEP_S = 1.0
 _SIGNIFICANT = ("seated", "level", "alert", "paused_until_ts", "snoozed_until_ts")
@@ -168,6 +169,7 @@ class Daemon:
         self._inbox_mtime: int | None = None
         self._inbox_watch = None
         self._written_status: dict[str, Any] | None = None
+        self._lock = None
 
     # ------------------------------------------------------------------ thread-safe entry points
     def post_command(self, name: str, source: str = "command", **args: Any) -> None:
@@ -203,6 +205,8 @@ class Daemon:
         except BaseException:
             self._close_devices()
             raise
+        from device.liveness import DaemonLock
+        self._lock = DaemonLock.take(self.store.path)
         self._emit(closing + self.engine.lifecycle(now, "daemon_start", resumed_bout=self.resumed))
         log.info("started: sensors %s, inputs %s, levels %s%s", cfg.sensing.sensors,
                  ",".join(self.inputs.devices) or "none", self.levels,
@@ -452,23 +456,23 @@ class Daemon:
     def flush(self, now: float) -> None:
         """Write what changed: events, the status, the resume state. An idle desk writes nothing.
 
-        Every SQLite commit costs about a dozen 4 KB pages, so the card sees
-        one only when events are pending, after a command, or (during a bout
-        with nothing else to write) every ``HEARTBEAT_S``, and with no bout
-        every ``IDLE_HEARTBEAT_S``; the status says so in ``stale_after_s``. The resume state
-        also goes to a file in the runtime directory (RAM) at every flush, so
+        Every SQLite commit costs a few pages, so the card sees one only when
+        events are pending, the status changed (seated, level, alert, pause,
+        snooze), after a command, or, during a bout with nothing else to write,
+        every ``HEARTBEAT_S``. The status's ``stale_after_s`` says how old it
+        may get while the daemon lives (None when idle: no periodic writes;
+        readers then rely on the daemon's lock). The resume state also goes to
+        a file in the runtime directory (RAM) at every flush during a bout, so
         a crash or restart resumes precisely; only a power cut falls back to
         the history's copy.
         """
         self._next_flush = now + self.cfg.history.flush_interval_s
         in_bout = bool(self.status.get("seated")) or bool(self.status.get("bout_s"))
-        beat = HEARTBEAT_S if in_bout else IDLE_HEARTBEAT_S
-        save = self._events_since_save > 0 or now - self._last_state_save >= beat
+        save = self._events_since_save > 0 or (in_bout and now - self._last_state_save >= HEARTBEAT_S)
         if save or in_bout:
             self._save_state(now, durable=save)
         if save or self.store.pending or self._status_dirty():
-            # readers: a status older than stale_after_s means the daemon is gone
-            self.status["stale_after_s"] = 2 * beat + self.cfg.history.flush_interval_s
+            self.status["stale_after_s"] = 2 * HEARTBEAT_S + self.cfg.history.flush_interval_s if in_bout else None
             self.status["stopped"] = False
             self.store.set_json(STATUS_KEY, self.status)
             self._written_status = {k: self.status.get(k) for k in _SIGNIFICANT}
@@ -518,6 +522,8 @@ class Daemon:
             self._guarded(self.trace.close, now)
         self.store.flush()
         self._close_devices()
+        if self._lock is not None:
+            self._lock.release()  # after the last write: "stopped" is on disk before readers see no lock
         log.info("stopped (%s)", reason)
 
     def _close_devices(self) -> None:

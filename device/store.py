@@ -66,7 +66,8 @@ MIGRATIONS: list[str] = [
     # - events keep an explicit seq (the insertion order; VACUUM may renumber a bare rowid) and
     #   lose their id index: ids are checked per desk day, through events_day.
     # - the outbox row is a reference to its event (seq) and the time it was queued, not a copy.
-    # - bouts, days and kv are clustered on their keys (WITHOUT ROWID): one b-tree each, not two.
+    # - bouts and days are clustered on their keys (WITHOUT ROWID): one b-tree each, not two.
+    #   (kv stays a rowid table: its JSON values would overflow a WITHOUT ROWID cell of a 1 KiB page.)
     # - packed_days holds closed desk days, one compressed row per day (Store._pack).
     """
     CREATE TABLE events_v2 (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, type TEXT NOT NULL,
@@ -97,10 +98,6 @@ MIGRATIONS: list[str] = [
     INSERT INTO days_v2 SELECT * FROM days;
     DROP TABLE days;
     ALTER TABLE days_v2 RENAME TO days;
-    CREATE TABLE kv_v2 (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
-    INSERT INTO kv_v2 SELECT key, value FROM kv WHERE key IS NOT NULL;
-    DROP TABLE kv;
-    ALTER TABLE kv_v2 RENAME TO kv;
     CREATE TABLE packed_days (day TEXT PRIMARY KEY, n INTEGER NOT NULL, first_id TEXT NOT NULL,
                               last_id TEXT NOT NULL, data BLOB NOT NULL);
     """,
@@ -340,6 +337,7 @@ class Store:
         # the file after any failed transaction (they may hold events that were rolled back).
         self._day_cache: dict[str, Rollup] = {}
         self._day_ids: dict[str, set[str]] = {}  # ids stored per recent day: re-added events are ignored
+        self._written: dict[str, tuple[dict, tuple | None]] = {}  # bouts/days rows as last written, per day
         self._conn: sqlite3.Connection | None = None
         self._closed = False
         self.write_errors = 0
@@ -536,6 +534,7 @@ class Store:
                     pass
                 self._day_cache.clear()
                 self._day_ids.clear()
+                self._written.clear()
                 self._pack_due = True
                 self._failed(e, "write")
                 return False
@@ -587,21 +586,42 @@ class Store:
                 del self._day_cache[min(self._day_cache)]
             days = r.days()
             stats = days[0] if days else DayStats(date.fromisoformat(day))
-            conn.execute("DELETE FROM bouts WHERE day = ?", (day,))
-            conn.executemany(f"INSERT OR REPLACE INTO bouts ({', '.join(Bout.COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(Bout.COLUMNS))})", [b.as_row() for b in r.bouts()])
-            conn.execute(f"INSERT OR REPLACE INTO days ({', '.join(DayStats.COLUMNS)}) "
-                         f"VALUES ({', '.join('?' * len(DayStats.COLUMNS))})", stats.as_row())
+            self._write_rollup(conn, day, [b.as_row() for b in r.bouts()], stats.as_row())
         for k, v in kv.items():
             if v is None:
                 conn.execute("DELETE FROM kv WHERE key = ?", (k,))
             else:
-                conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", (k, v))
+                # an upsert keeps the row's rowid, so the key index is not rewritten
+                conn.execute("INSERT INTO kv (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (k, v))
         if now >= self._next_prune:
             self._prune_outbox(conn, now)
         if self._pack_due:
             self._pack(conn, PACK_PER_FLUSH)
         return written
+
+    def _write_rollup(self, conn: sqlite3.Connection, day: str, bouts: list[tuple], stats: tuple) -> None:
+        """Upsert the day's bouts and days rows, touching only the rows that changed (usually the last bout)."""
+        written = self._written.get(day)
+        if written is None:
+            written = ({tuple(r)[0]: tuple(r) for r in conn.execute(
+                f"SELECT {', '.join(Bout.COLUMNS)} FROM bouts WHERE day = ?", (day,))},
+                conn.execute(f"SELECT {', '.join(DayStats.COLUMNS)} FROM days WHERE day = ?", (day,)).fetchone())
+        old_bouts, old_stats = written
+        new_bouts = {b[0]: b for b in bouts}
+        gone = [(day, k) for k in old_bouts if k not in new_bouts]
+        if gone:
+            conn.executemany("DELETE FROM bouts WHERE day = ? AND start_utc = ?", gone)
+        changed = [b for k, b in new_bouts.items() if old_bouts.get(k) != b]
+        if changed:
+            conn.executemany(f"INSERT OR REPLACE INTO bouts ({', '.join(Bout.COLUMNS)}) "
+                             f"VALUES ({', '.join('?' * len(Bout.COLUMNS))})", changed)
+        if old_stats is None or tuple(old_stats) != stats:
+            conn.execute(f"INSERT OR REPLACE INTO days ({', '.join(DayStats.COLUMNS)}) "
+                         f"VALUES ({', '.join('?' * len(DayStats.COLUMNS))})", stats)
+        self._written[day] = (new_bouts, stats)
+        while len(self._written) > 3:
+            del self._written[min(self._written)]
 
     def _ids(self, conn: sqlite3.Connection, day: str) -> set[str]:
         """The ids stored for ``day`` (live and packed), cached for the last few days written."""
@@ -619,9 +639,10 @@ class Store:
         self._next_prune = now + OUTBOX_PRUNE_S
         old, over = prune_outbox(conn, now, self.outbox_max_age_days * 86400.0, self.outbox_max_rows)
         if old or over:
+            first = self.outbox_dropped == 0
             self.outbox_dropped += old + over
             self._pack_due = True
-            log.warning("history: dropped %d undelivered MQTT events from the outbox (%d older than %g days, "
+            (log.warning if first else log.info)("history: dropped %d undelivered MQTT events from the outbox (%d older than %g days, "
                         "%d over %d rows); %d since start", old + over, old, self.outbox_max_age_days, over,
                         self.outbox_max_rows, self.outbox_dropped)
 

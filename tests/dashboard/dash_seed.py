@@ -33,13 +33,16 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
     wall_at = lambda t: (start + timedelta(seconds=t)).astimezone(start.tzinfo)  # noqa: E731
     engine = Engine(cfg, wall_at, ids=IdFactory(node=seed), start_t=0.0)
     end = sim.duration_s if until is None else min(sim.duration_s, (until - start).total_seconds())
-    store = Store(db_path, parse_hhmm(cfg.coaching.day_boundary))
+    now = [0.0]  # the desk's own clock: its outbox ages as a real desk's would (no broker here)
+    store = Store(db_path, parse_hhmm(cfg.coaching.day_boundary), wall=lambda: wall_at(now[0]).timestamp(),
+                  outbox_max_age_days=cfg.mqtt.outbox_max_age_days, outbox_max_rows=cfg.mqtt.outbox_max_rows)
     next_flush = flush_every_s
     try:
         deadline = engine.next_deadline()
         for t, sig, value in sim.edges():
             if t > end:
                 break
+            now[0] = t
             while deadline is not None and deadline <= t:
                 store.add(engine.advance(deadline))
                 deadline = engine.next_deadline()

@@ -1,0 +1,76 @@
+"""Is the daemon running? Its lock beside the history decides; the status's age only without one."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import NOW
+from dash_seed import write_status
+
+from device.liveness import DaemonLock, daemon_alive, lock_path
+
+IDLE = {"seated": False, "bout_s": 0.0, "level": 0, "alert": "none", "next_prompt_in_s": None,
+        "paused_until_ts": None, "snoozed_until_ts": None, "stopped": False, "stale_after_s": None}
+SEATED = dict(IDLE, seated=True, bout_s=600.0, next_prompt_in_s=1200.0, stale_after_s=1260.0)
+
+
+def status_of(make_app, db, status, age_s):
+    write_status(db, dict(status, updated_ts=(NOW - timedelta(seconds=age_s)).isoformat(timespec="seconds")))
+    return make_app(db).test_client().get("/api/status").get_json()["daemon"]
+
+
+def test_an_idle_daemon_that_wrote_hours_ago_is_running_while_it_holds_its_lock(make_app, empty_db):
+    lock = DaemonLock.take(empty_db)
+    try:
+        d = status_of(make_app, empty_db, IDLE, 6 * 3600)
+        assert d["running"] is True and d["state"] == "away"
+    finally:
+        lock.release()
+    d = status_of(make_app, empty_db, IDLE, 6 * 3600)
+    assert d["running"] is False and d["state"] == "stopped"
+
+
+def test_a_fresh_status_without_its_lock_is_a_dead_daemon(make_app, empty_db):
+    DaemonLock.take(empty_db).release()              # the daemon ran here, and is gone (kill -9 alike)
+    assert lock_path(empty_db).exists() and daemon_alive(empty_db) is False
+    assert status_of(make_app, empty_db, SEATED, 5)["running"] is False
+
+
+def test_a_daemon_holding_its_lock_but_silent_past_stale_after_s_is_hung(make_app, empty_db):
+    lock = DaemonLock.take(empty_db)
+    try:
+        assert status_of(make_app, empty_db, SEATED, 1200)["running"] is True
+        d = status_of(make_app, empty_db, SEATED, 1300)
+        assert d["running"] is False and d["next_prompt_in_s"] is None
+    finally:
+        lock.release()
+
+
+def test_a_stopped_status_is_not_running_even_when_fresh(make_app, empty_db):
+    lock = DaemonLock.take(empty_db)
+    try:
+        assert status_of(make_app, empty_db, dict(IDLE, stopped=True), 1)["running"] is False
+    finally:
+        lock.release()
+
+
+@pytest.mark.parametrize("status, age, running", [
+    (IDLE, 60, True), (IDLE, 300, False),             # no promise: the old 120 s rule
+    (SEATED, 1200, True), (SEATED, 1300, False),      # the daemon's own stale_after_s
+])
+def test_without_a_lock_file_the_age_decides(make_app, empty_db, status, age, running):
+    assert daemon_alive(empty_db) is None
+    assert status_of(make_app, empty_db, status, age)["running"] is running
+
+
+def test_a_second_daemon_on_the_same_history_does_not_get_the_lock(empty_db, caplog):
+    first = DaemonLock.take(empty_db)
+    try:
+        assert DaemonLock.take(empty_db) is None
+        assert "another deskpulse daemon is running" in caplog.text
+    finally:
+        first.release()
+    again = DaemonLock.take(empty_db)
+    assert again is not None
+    again.release()
+    again.release()                                   # safe twice
