@@ -62,7 +62,7 @@ COMMAND_FLUSH_DELAY_S = 1.0
 #: cut; the RAM copy in the runtime directory is refreshed at every flush (crashes, restarts).
 #: With no bout nothing is written at all: the dashboard sees that the daemon is alive from
 #: the lock it holds (device/liveness.py), not from a timestamp on the card.
-HEARTBEAT_S = 600.0
+HEARTBEAT_S = 1800.0
 #: How far the loop steps when the engine reports a deadline it has already passed (clock seconds).
 STUCK_STEP_S = 1.0
 _SIGNIFICANT = ("seated", "level", "alert", "paused_until_ts", "snoozed_until_ts")
