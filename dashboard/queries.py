@@ -78,9 +78,18 @@ def kv(key: str) -> str | None:
 def status_json() -> dict[str, Any] | None:
     """The daemon's live status as it last wrote it, or None (never written or unreadable).
 
-    ``daemon_alive`` is added: whether a daemon holds its lock on this history
-    right now (True/False), or None when that cannot be known (``device/liveness.py``).
-    An idle daemon writes nothing for hours, so the status's age alone cannot tell.
+    An idle daemon writes nothing for hours (the SD card), so the status's age
+    alone cannot say whether it lives. The daemon's lock can (``device/liveness.py``);
+    ``daemon_alive`` records what it said, and the status is read in its light:
+
+    - nobody holds the lock: the daemon is gone (stopped, crashed, killed), whatever
+      the age: ``stopped`` becomes true;
+    - the daemon holds it: the status is current (the daemon writes every change of
+      seated, level, alert, pause or snooze within ``history.flush_interval_s``), so it
+      is brought forward to now (``updated_ts`` now, a running bout and its countdown
+      advanced), unless it is older than the ``stale_after_s`` the daemon promised
+      during a bout: then it is left as it is and reads as a hung daemon;
+    - no lock file (no daemon of this version ever ran here): as written, judged by age.
     """
     raw = kv("status")
     if not raw:
@@ -91,8 +100,30 @@ def status_json() -> dict[str, Any] | None:
         return None
     if not isinstance(st, dict):
         return None
-    st["daemon_alive"] = daemon_alive(current_app.config["DB_PATH"])
+    alive = daemon_alive(current_app.config["DB_PATH"])
+    st["daemon_alive"] = alive
+    if alive is False:
+        st["stopped"] = True
+    elif alive is True and not st.get("stopped"):
+        _bring_forward(st, current_app.config["CLOCK"].wall())
     return st
+
+
+def _bring_forward(st: dict[str, Any], now: datetime) -> None:
+    try:
+        updated = datetime.fromisoformat(st["updated_ts"])
+        age = (now - updated).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return
+    limit = st.get("stale_after_s")
+    if age < 0 or (isinstance(limit, (int, float)) and not isinstance(limit, bool) and age > limit):
+        return
+    if st.get("seated") is True:
+        for key, sign in (("bout_s", 1), ("next_prompt_in_s", -1)):
+            v = st.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                st[key] = max(0.0, v + sign * age)
+    st["updated_ts"] = now.astimezone(updated.tzinfo).isoformat(timespec="seconds")
 
 
 def day_row(day: str) -> dict[str, Any] | None:

@@ -36,6 +36,17 @@ def test_a_fresh_status_without_its_lock_is_a_dead_daemon(make_app, empty_db):
     assert status_of(make_app, empty_db, SEATED, 5)["running"] is False
 
 
+def test_a_seated_status_confirmed_by_the_lock_is_brought_forward_to_now(make_app, empty_db):
+    lock = DaemonLock.take(empty_db)
+    try:
+        d = status_of(make_app, empty_db, SEATED, 900)
+    finally:
+        lock.release()
+    assert d["running"] is True and d["state"] == "seated"
+    assert d["bout_s"] == pytest.approx(600 + 900) and d["next_prompt_in_s"] == pytest.approx(1200 - 900)
+    assert d["age_s"] == pytest.approx(0, abs=1)
+
+
 def test_a_daemon_holding_its_lock_but_silent_past_stale_after_s_is_hung(make_app, empty_db):
     lock = DaemonLock.take(empty_db)
     try:
@@ -55,8 +66,7 @@ def test_a_stopped_status_is_not_running_even_when_fresh(make_app, empty_db):
 
 
 @pytest.mark.parametrize("status, age, running", [
-    (IDLE, 60, True), (IDLE, 300, False),             # no promise: the old 120 s rule
-    (SEATED, 1200, True), (SEATED, 1300, False),      # the daemon's own stale_after_s
+    (IDLE, 60, True), (IDLE, 300, False), (SEATED, 1300, False),
 ])
 def test_without_a_lock_file_the_age_decides(make_app, empty_db, status, age, running):
     assert daemon_alive(empty_db) is None
