@@ -75,9 +75,10 @@ def main() -> int:
         now, took = build(db, args.years)
         stamp.write_text(now.isoformat())
     import sqlite3
-    from device.store import count_events
+    from device.store import count_events, iter_event_rows
     c = sqlite3.connect(db)
     n_events = count_events(c)
+    json_bytes = sum(len(p.encode()) for _, _, p in iter_event_rows(c))  # the baseline: the events as JSON lines
     n_days = c.execute("SELECT count(*) FROM days").fetchone()[0]
     n_outbox = c.execute("SELECT count(*) FROM outbox").fetchone()[0]
     n_live, n_packed = c.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM packed_days)").fetchone()
@@ -152,6 +153,8 @@ def main() -> int:
     print(f"database: {mb:.1f} MB for {args.years} years (target <= 20 MB): {'OK' if mb <= 20 else 'OVER'}"
           f"; {n_packed} desk days packed, {n_live} events as rows, {n_outbox} undelivered in the outbox "
           f"(no broker: the last outbox_max_age_days)")
+    print(f"  baseline, the same events as bare JSON lines: {json_bytes / 1e6:.1f} MB; "
+          f"the database is {mb * 1e6 / json_bytes:.2f}x that, with bouts, days and the outbox")
     if tables:
         print("  by table/index: " + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in tables if size >= 50_000))
     tmp.cleanup()
