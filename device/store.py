@@ -559,8 +559,8 @@ class Store:
         rows = []
         for e, day, utc in batch:
             ids = self._ids(conn, day)
-            if e.id in ids:  # a retried or re-added event: stored once, queued for MQTT once
-                continue
+            if e.id in ids or self._stored_nearby(conn, e.id, day):
+                continue  # a retried or re-added event: stored once, queued for MQTT once
             ids.add(e.id)
             payload = e.to_json()
             cur = conn.execute("INSERT INTO events (id, type, ts, utc, day, json) VALUES (?, ?, ?, ?, ?, ?)",
@@ -623,13 +623,19 @@ class Store:
         while len(self._written) > 3:
             del self._written[min(self._written)]
 
+    def _stored_nearby(self, conn: sqlite3.Connection, event_id: str, day: str) -> bool:
+        """Is the event stored under the day before or after? (Re-added without its bout's context,
+        an event after midnight may be tagged with the next day.)"""
+        d = date.fromisoformat(day)
+        return any(event_id in self._ids(conn, (d + timedelta(days=k)).isoformat()) for k in (-1, 1))
+
     def _ids(self, conn: sqlite3.Connection, day: str) -> set[str]:
         """The ids stored for ``day`` (live and packed), cached for the last few days written."""
         ids = self._day_ids.get(day)
         if ids is None:
             ids = {_id_of(p) for p in day_payloads(conn, day)}
             self._day_ids[day] = ids
-            while len(self._day_ids) > 4:
+            while len(self._day_ids) > 8:
                 del self._day_ids[min(self._day_ids)]
         return ids
 

@@ -255,3 +255,23 @@ def test_iter_event_rows_on_empty_and_tiny_histories(tmp_path, n):
         s.add(d.events[:n])
     with open_readonly(db) as ro:
         assert [r[0] for r in iter_event_rows(ro)] == [e.id for e in d.events[:n]]
+
+
+def test_an_event_re_added_without_its_bout_is_still_recognised(tmp_path):
+    """After midnight an event belongs to the bout's day; re-added alone it is tagged with the next day."""
+    db = tmp_path / "h.db"
+    d = Desk(datetime(2024, 5, 6, 23, 40, tzinfo=BERLIN))
+    d.sit_start(0)
+    d.prompt(30 * M)                                  # 00:10 on the 7th, in the 6th's bout
+    d.sit_end(40 * M)
+    d.finish()
+    with Store(db) as s:
+        s.add(d.events)
+    with open_readonly(db) as ro:
+        assert {r[0] for r in ro.execute("SELECT day FROM events")} == {"2024-05-06"}
+    with Store(db) as s:
+        s.add([d.events[1]])                          # a fresh tagger would say the 7th
+        assert s.flush()
+    with open_readonly(db) as ro:
+        assert count_events(ro) == len(d.events)
+        assert ro.execute("SELECT count(*) FROM outbox").fetchone()[0] == len(d.events)
