@@ -11,6 +11,7 @@ import itertools
 import json
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Iterator
 
 from flask import current_app, g
@@ -75,8 +76,40 @@ def kv(key: str) -> str | None:
     return rows[0][0] if rows else None
 
 
+def runtime_doc() -> dict[str, Any] | None:
+    """The daemon's RAM copy (live status, events not yet flushed), or None.
+
+    The daemon records where it is (kv ``runtime_file``, a tmpfs under /run). Reading it
+    costs the SD card nothing and shows the desk as it is now rather than as of the last
+    flush. Unreadable (another user, another mount namespace) simply means None.
+    """
+    if "dp_runtime" not in g:
+        doc = None
+        path = kv("runtime_file")
+        if path:
+            try:
+                doc = json.loads(Path(path).read_text())
+            except (OSError, ValueError):
+                doc = None
+        g.dp_runtime = doc if isinstance(doc, dict) else None
+    return g.dp_runtime
+
+
+def _newer(a: dict[str, Any] | None, b: dict[str, Any] | None) -> dict[str, Any] | None:
+    def when(st):
+        try:
+            return datetime.fromisoformat(st["updated_ts"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            return float("-inf")
+    if not isinstance(b, dict):
+        return a
+    if not isinstance(a, dict):
+        return b
+    return b if when(b) >= when(a) else a
+
+
 def status_json() -> dict[str, Any] | None:
-    """The daemon's live status as it last wrote it, or None (never written or unreadable).
+    """The daemon's live status: the newer of its RAM copy and the ``status`` kv row, or None.
 
     An idle daemon writes nothing for hours (the SD card), so the status's age
     alone cannot say whether it lives. The daemon's lock can (``device/liveness.py``);
@@ -85,21 +118,25 @@ def status_json() -> dict[str, Any] | None:
     - nobody holds the lock: the daemon is gone (stopped, crashed, killed), whatever
       the age: ``stopped`` becomes true;
     - the daemon holds it: the status is current (the daemon writes every change of
-      seated, level, alert, pause or snooze within ``history.flush_interval_s``), so it
-      is brought forward to now (``updated_ts`` now, a running bout and its countdown
-      advanced), unless it is older than the ``stale_after_s`` the daemon promised
-      during a bout: then it is left as it is and reads as a hung daemon;
+      seated, level, alert, pause or snooze to RAM at once and to the history within
+      ``history.flush_interval_s``), so it is brought forward to now (``updated_ts`` now,
+      a running bout and its countdown advanced), unless it is older than the
+      ``stale_after_s`` the daemon promised during a bout: then it is left as it is and
+      reads as a hung daemon;
     - no lock file (no daemon of this version ever ran here): as written, judged by age.
     """
+    st = None
     raw = kv("status")
-    if not raw:
-        return None
-    try:
-        st = json.loads(raw)
-    except ValueError:
-        return None
+    if raw:
+        try:
+            st = json.loads(raw)
+        except ValueError:
+            st = None
+    doc = runtime_doc()
+    st = _newer(st if isinstance(st, dict) else None, doc.get("status") if doc else None)
     if not isinstance(st, dict):
         return None
+    st = dict(st)
     alive = daemon_alive(current_app.config["DB_PATH"])
     st["daemon_alive"] = alive
     if alive is False:
@@ -171,16 +208,26 @@ def _event_rows(fn, *args):
 
 
 def day_events(day: str) -> list[dict[str, Any]]:
-    """Every event of a desk day, oldest (lowest id) first, as dicts with ``utc`` added."""
-    out = []
-    for raw in _event_rows(store.day_payloads, day) or []:
+    """Every event of a desk day, oldest (lowest id) first, as dicts with ``utc`` added.
+
+    The stored ones, plus those the daemon has emitted but not yet flushed (its RAM copy).
+    """
+    payloads = list(_event_rows(store.day_payloads, day) or [])
+    doc = runtime_doc()
+    pending = doc.get("pending") if doc else None
+    if isinstance(pending, list):
+        payloads += [json.dumps(p[1]) for p in pending
+                     if isinstance(p, list) and len(p) == 2 and p[0] == day and isinstance(p[1], dict)]
+    out, seen = [], set()
+    for raw in payloads:
         ev = _load(raw)
-        if ev is None:
+        if ev is None or ev.get("id") in seen:
             continue
         try:
             ev["utc"] = datetime.fromisoformat(ev["ts"]).timestamp()
         except (KeyError, TypeError, ValueError):
             continue  # one bad row must not take the page down
+        seen.add(ev.get("id"))
         out.append(ev)
     out.sort(key=lambda ev: str(ev.get("id", "")))
     return out

@@ -170,6 +170,7 @@ class Daemon:
         self._inbox_watch = None
         self._written_status: dict[str, Any] | None = None
         self._lock = None
+        self._ram_dirty = False  # events or a status change not yet in the runtime (RAM) copy
 
     # ------------------------------------------------------------------ thread-safe entry points
     def post_command(self, name: str, source: str = "command", **args: Any) -> None:
@@ -207,6 +208,9 @@ class Daemon:
             raise
         from device.liveness import DaemonLock
         self._lock = DaemonLock.take(self.store.path)
+        self._recover_buffered()
+        # where the dashboard finds the live status and the events not yet flushed (RAM)
+        self.store.set("runtime_file", str(self.runtime_file) if self.runtime_file else None)
         self._emit(closing + self.engine.lifecycle(now, "daemon_start", resumed_bout=self.resumed))
         log.info("started: sensors %s, inputs %s, levels %s%s", cfg.sensing.sensors,
                  ",".join(self.inputs.devices) or "none", self.levels,
@@ -251,6 +255,26 @@ class Daemon:
         log.info("last state is %.0f s old (> break_s): closing that bout at %s", gap, saved["ts"])
         lost = EventFactory(lambda _t: saved_wall, self.ids).make("daemon_stop", now, reason="unclean")
         return None, 0.0, [lost]
+
+    def _recover_buffered(self) -> None:
+        """Events the last run emitted but had not flushed (it crashed or was killed): from the RAM copy.
+
+        They go to the history (and so to the outbox) before this run's first event; any the
+        last run did flush are recognised by id and ignored.
+        """
+        doc = self._read_runtime()
+        pending = doc.get("pending") if isinstance(doc, dict) else None
+        if not isinstance(pending, list) or not pending:
+            return
+        events = []
+        for item in pending:
+            try:
+                events.append(Event.from_dict(item[1]))
+            except (TypeError, KeyError, ValueError, IndexError):
+                continue
+        if events:
+            log.info("recovering %d events buffered by the last run (from %s)", len(events), self.runtime_file)
+            self.store.add(events)
 
     def _read_runtime(self) -> dict | None:
         if self.runtime_file is None:
@@ -403,6 +427,8 @@ class Daemon:
         self._update_status(now)
         if now >= self._next_flush:
             self.flush(now)
+        if self._ram_dirty and self.runtime_file is not None:
+            self._save_state(now, durable=False)
         if self.notifier:
             self.notifier.watchdog()
 
@@ -411,6 +437,7 @@ class Daemon:
             return
         self.store.add(events)
         self._events_since_save += len(events)
+        self._ram_dirty = True
         for e in events:
             log.info("%s %s %s", e.ts[11:19], e.type, _brief(e))
             if e.type == "prompt" and e.data.get("beep"):
@@ -431,6 +458,8 @@ class Daemon:
         status["updated_ts"] = self.clock.wall_at(now).isoformat(timespec="seconds")
         changed = any(status.get(k) != self.status.get(k) for k in _SIGNIFICANT)
         self.status = status
+        if changed:
+            self._ram_dirty = True
         if self.outputs and self.outputs.show(status.get("alert", "none")):
             log.info("LED: %s", hardware.describe(self.outputs.pattern))
         if changed:
@@ -438,20 +467,36 @@ class Daemon:
                 self._sink_call(sink, "set_state", status)
 
     def _save_state(self, now: float, clean: bool = False, durable: bool = True) -> None:
-        """The resume state: always to RAM (if there is a runtime dir), to the history when ``durable``."""
+        """The resume state: always to RAM (if there is a runtime dir), to the history when ``durable``.
+
+        The RAM copy also carries the live status and the events not yet flushed, so a
+        crash loses no event (``_recover_buffered``) and the dashboard sees the desk as it
+        is now, not as of the last flush (``dashboard/queries.py``). RAM costs the card nothing.
+        """
         doc = {"ts": self.clock.wall_at(now).isoformat(), "clean": clean,
                "engine": self.engine.export_state(now)}
         if self.runtime_file is not None:
+            ram = dict(doc, status=dict(self.status, stale_after_s=self._stale_after(), stopped=clean),
+                       pending=[[day, e.to_dict()] for day, e in self.store.pending_events()])
             try:
                 tmp = self.runtime_file.with_suffix(".tmp")
-                tmp.write_text(json.dumps(doc, separators=(",", ":")))
+                tmp.write_text(json.dumps(ram, separators=(",", ":")))
                 os.replace(tmp, self.runtime_file)
+                self._ram_dirty = False
             except OSError as e:
                 log.debug("cannot write %s: %s", self.runtime_file, e)
         if durable:
             self.store.set_json(STATE_KEY, doc)
             self._last_state_save = now
             self._events_since_save = 0
+
+    def _in_bout(self) -> bool:
+        return bool(self.status.get("seated")) or bool(self.status.get("bout_s"))
+
+    def _stale_after(self) -> float | None:
+        """How old the status may get while the daemon lives: during a bout it is rewritten at least
+        every HEARTBEAT_S; with no bout nothing is written (readers go by the daemon's lock)."""
+        return 2 * HEARTBEAT_S + self.cfg.history.flush_interval_s if self._in_bout() else None
 
     def flush(self, now: float) -> None:
         """Write what changed: events, the status, the resume state. An idle desk writes nothing.
@@ -467,12 +512,14 @@ class Daemon:
         the history's copy.
         """
         self._next_flush = now + self.cfg.history.flush_interval_s
-        in_bout = bool(self.status.get("seated")) or bool(self.status.get("bout_s"))
+        in_bout = self._in_bout()
         save = self._events_since_save > 0 or (in_bout and now - self._last_state_save >= HEARTBEAT_S)
         if save or in_bout:
             self._save_state(now, durable=save)
+        if self.store.pending:
+            self._ram_dirty = True  # once flushed, the RAM copy lists no pending events
         if save or self.store.pending or self._status_dirty():
-            self.status["stale_after_s"] = 2 * HEARTBEAT_S + self.cfg.history.flush_interval_s if in_bout else None
+            self.status["stale_after_s"] = self._stale_after()
             self.status["stopped"] = False
             self.store.set_json(STATUS_KEY, self.status)
             self._written_status = {k: self.status.get(k) for k in _SIGNIFICANT}
@@ -521,6 +568,8 @@ class Daemon:
         if self.trace:
             self._guarded(self.trace.close, now)
         self.store.flush()
+        if self.engine is not None and self.runtime_file is not None:
+            self._guarded(self._save_state, now, True, False)  # the RAM copy: nothing left pending
         self._close_devices()
         if self._lock is not None:
             self._lock.release()  # after the last write: "stopped" is on disk before readers see no lock

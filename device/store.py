@@ -507,6 +507,11 @@ class Store:
     def pending(self) -> int:
         return len(self._pending)
 
+    def pending_events(self) -> list[tuple[str, Event]]:
+        """(desk day, event) of everything buffered, oldest first (the daemon's RAM copy)."""
+        with self._lock:
+            return [(day, e) for e, day, _ in self._pending]
+
     def flush(self) -> bool:
         """Write everything buffered in one transaction. True on success (or nothing to do); never raises."""
         with self._lock:

@@ -1,6 +1,7 @@
 """Is the daemon running? Its lock beside the history decides; the status's age only without one."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -84,3 +85,33 @@ def test_a_second_daemon_on_the_same_history_does_not_get_the_lock(empty_db, cap
     assert again is not None
     again.release()
     again.release()                                   # safe twice
+
+
+def test_the_ram_copy_gives_the_status_and_the_events_not_yet_flushed(make_app, empty_db, tmp_path):
+    import sqlite3
+
+    from device.events import EventFactory, IdFactory
+    f = EventFactory(lambda t: NOW + timedelta(seconds=t), IdFactory(3))
+    sit = f.make("sit_start", -300.0, sensor="both", new_bout=True)      # 5 minutes ago, not flushed
+    ram = tmp_path / "state.json"
+    ram.write_text(json.dumps({"ts": NOW.isoformat(), "clean": False, "engine": {},
+                               "status": dict(SEATED, bout_s=300.0, updated_ts=NOW.isoformat(timespec="seconds")),
+                               "pending": [[NOW.date().isoformat(), sit.to_dict()]]}))
+    with sqlite3.connect(empty_db) as c:
+        c.execute("INSERT INTO kv (key, value) VALUES ('runtime_file', ?)", (str(ram),))
+    lock = DaemonLock.take(empty_db)
+    try:
+        daemon = status_of(make_app, empty_db, IDLE, 3600)        # the kv row: an hour old, away
+    finally:
+        lock.release()
+    assert daemon["running"] is True and daemon["state"] == "seated" and daemon["bout_s"] == pytest.approx(300)
+    c = make_app(empty_db).test_client()
+    lock = DaemonLock.take(empty_db)
+    try:
+        full = c.get("/api/status").get_json()
+    finally:
+        lock.release()
+    assert full["last_event_id"] == sit.id and full["today"]["bouts"] == 1
+    ram.unlink()                                                    # unreadable: back to the history alone
+    full = make_app(empty_db).test_client().get("/api/status").get_json()
+    assert full["last_event_id"] is None and full["daemon"]["seated"] is False
