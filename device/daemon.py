@@ -560,9 +560,9 @@ class Daemon:
         if self.engine is not None:
             self._guarded(lambda: self._emit(self.engine.lifecycle(now, "daemon_stop", reason=reason)))
             self._guarded(self._save_state, now, True)
-            self.store.set_json(STATUS_KEY, dict(self.status, seated=False, alert="none",
-                                                 updated_ts=self.clock.wall_at(now).isoformat(timespec="seconds"),
-                                                 stopped=True, stop_reason=reason))
+            self.status = dict(self.status, seated=False, alert="none", stopped=True, stop_reason=reason,
+                               updated_ts=self.clock.wall_at(now).isoformat(timespec="seconds"))
+            self.store.set_json(STATUS_KEY, self.status)  # the RAM copy below says the same
         for sink in self.sinks:
             self._sink_call(sink, "close")
         if self.trace:

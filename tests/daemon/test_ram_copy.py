@@ -47,7 +47,8 @@ def test_events_not_yet_flushed_when_the_daemon_dies_are_stored_by_the_next_run(
     assert set(e.id for e in lost) <= queued
     b.stop()
     doc = json.loads((tmp_path / "run" / "state.json").read_text())
-    assert doc["pending"] == [] and doc["clean"] is True and doc["status"]["stopped"] is True
+    assert doc["pending"] == [] and doc["clean"] is True
+    assert doc["status"]["stopped"] is True and doc["status"]["stop_reason"] == "test"
 
 
 def test_an_idle_daemon_does_not_rewrite_its_ram_copy(desk, tmp_path):
