@@ -115,3 +115,20 @@ def test_the_ram_copy_gives_the_status_and_the_events_not_yet_flushed(make_app, 
     ram.unlink()                                                    # unreadable: back to the history alone
     full = make_app(empty_db).test_client().get("/api/status").get_json()
     assert full["last_event_id"] is None and full["daemon"]["seated"] is False
+
+
+def test_a_v1_history_not_yet_upgraded_still_serves_its_pages(make_app, tmp_path):
+    """The dashboard restarted on the new version before the daemon: History works, nothing is a 503."""
+    import sqlite3
+
+    from device.store import MIGRATIONS
+    db = tmp_path / "v1.db"
+    c = sqlite3.connect(db, isolation_level=None)
+    c.executescript(f"BEGIN;{MIGRATIONS[0]}PRAGMA user_version = 1;COMMIT;")
+    c.execute("INSERT INTO days (day, seated_s, bouts) VALUES (?, 3600.0, 2)", (NOW.date().isoformat(),))
+    c.close()
+    client = make_app(db).test_client()
+    for url in ("/", "/history?range=week", "/api/status", f"/api/days?from={NOW.date()}&to={NOW.date()}",
+                f"/api/events?day={NOW.date()}"):
+        assert client.get(url).status_code == 200, url
+    assert client.get(f"/api/days?from={NOW.date()}&to={NOW.date()}").get_json()["days"][0]["bouts"] == 2
