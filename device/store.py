@@ -111,6 +111,8 @@ PAGE_SIZE = 1024
 PACK_AFTER_DAYS = 2
 #: At most this many days are packed in one flush (a migrated file packs its past at open).
 PACK_PER_FLUSH = 3
+#: A file with more free pages than this (and over a quarter of it) is compacted at start.
+COMPACT_FREE_PAGES = 1024
 #: How often (wall seconds) the store applies the outbox's age and size bounds.
 OUTBOX_PRUNE_S = 3600.0
 
@@ -382,6 +384,7 @@ class Store:
                 self._seed_tagger(conn)
                 if 0 < before < SCHEMA_VERSION:
                     self._repack(conn)
+                self._compact(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -396,7 +399,7 @@ class Store:
         return True
 
     def _repack(self, conn: sqlite3.Connection) -> None:
-        """After an upgrade: apply the outbox bounds, pack every closed day, give the space back (once)."""
+        """After an upgrade: apply the outbox bounds and pack every closed day (``_compact`` follows)."""
         t0 = time_.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -407,23 +410,35 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         self.days_packed = 0
-        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        if free > pages // 4 or conn.execute("PRAGMA page_size").fetchone()[0] != PAGE_SIZE:
-            # VACUUM rewrites the file without the freed pages and, out of WAL, with our page size;
-            # it is one transaction, so a kill leaves the old file. A reader holding the file makes
-            # it fail: the space then waits for the next upgrade, nothing else is lost.
-            try:
-                mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-                if mode.lower() == "wal":
-                    raise sqlite3.OperationalError("another connection has it open")
-                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-                conn.execute("VACUUM")
-            except sqlite3.OperationalError as e:
-                log.warning("%s: could not compact the upgraded history (%s); carrying on", self.path, e)
-            finally:
-                conn.execute("PRAGMA journal_mode=WAL")
         log.info("%s: packed %d closed desk days in %.1f s", self.path, n, time_.perf_counter() - t0)
+
+    def _compact(self, conn: sqlite3.Connection) -> None:
+        """VACUUM once after an upgrade (or at a later start if a reader prevented it then).
+
+        It rewrites the file without the freed pages and, out of WAL, with our page size; it
+        is one transaction, so a kill leaves the old file. It needs the file to itself: with a
+        reader (the dashboard) holding it, it is skipped with a warning until the next start.
+        Day-to-day packing frees a few pages a day that new rows reuse, so it never asks for this.
+        """
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        if size == PAGE_SIZE and not (free > COMPACT_FREE_PAGES and free > pages // 4):
+            return
+        t0 = time_.perf_counter()
+        try:
+            mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            if mode.lower() == "wal":
+                raise sqlite3.OperationalError("another connection has it open")
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            conn.execute("VACUUM")
+        except sqlite3.OperationalError as e:
+            log.warning("%s: could not compact the history (%s); trying again at the next start", self.path, e)
+            return
+        finally:
+            conn.execute("PRAGMA journal_mode=WAL")
+        log.info("%s: compacted from %d pages of %d bytes (%d free) in %.1f s", self.path, pages, size, free,
+                 time_.perf_counter() - t0)
 
     def _seed_tagger(self, conn: sqlite3.Connection) -> None:
         """Replay the last stored desk day so a bout running across a restart keeps its day."""
