@@ -17,6 +17,8 @@ is any object with::
     close()             # at shutdown, before the history's last flush
     start(daemon)       # optional: before READY=1; may call daemon.post_command(...) from any thread
     flushed()           # optional: after each successful history flush (the outbox rows are on disk)
+    delivered(event_id) # optional, any thread: the event is already acknowledged, so the history
+                        # need not queue it for this sink (no outbox row written, none to delete)
 
 Every call happens on the loop thread, must not block, and an exception in a
 sink is logged and counted, never fatal.
@@ -146,6 +148,9 @@ class Daemon:
         self.trace_dir = trace_dir if trace_dir is not None else (cfg.history.record_trace_dir or None)
         self.output_scale = output_scale
         self.runtime_file = Path(runtime_file) if runtime_file else None
+        for sink in self.sinks:
+            if callable(getattr(sink, "delivered", None)):
+                store.delivered = sink.delivered
         self.version = version
         self.queue: queue.Queue = queue.Queue()
         self.ids = IdFactory()

@@ -134,6 +134,10 @@ class MqttSink:
     def flushed(self) -> None:
         self.kick()
 
+    def delivered(self, event_id: str) -> bool:
+        """The store asks at its flush: already acknowledged? Then it queues no outbox row for it."""
+        return self.outbox.delivered(event_id)
+
     def start(self, daemon) -> None:
         """Route commands into the daemon's loop queue; a rejection becomes its ``command_rejected`` event."""
         if self.on_command is not None:

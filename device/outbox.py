@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -92,6 +93,9 @@ class Outbox:
         self.live_wait: deque[_Item] = deque()
         self.inflight: dict[int, _Item] = {}
         self.acked_unstored: OrderedDict[str, float] = OrderedDict()
+        # The store (another thread) asks ``delivered`` at its flush; this lock is all they share.
+        self._acked_lock = threading.Lock()
+        self.skipped = 0  # events the store did not queue at all: acknowledged before its flush
         self.to_delete: list[int] = []
         self.sent = 0
         self.acked = 0
@@ -143,8 +147,9 @@ class Outbox:
 
     def offer_live(self, event_id: str, payload: str) -> None:
         """A new event from the daemon loop (already or soon in the table)."""
-        if event_id in self.pending or event_id in self.acked_unstored:
-            return
+        with self._acked_lock:
+            if event_id in self.pending or event_id in self.acked_unstored:
+                return
         item = _Item(event_id, payload)
         self.pending[event_id] = item
         if self.catching_up:
@@ -188,8 +193,9 @@ class Outbox:
                     self.to_delete.append(seq)
                     self.orphans += 1
                     continue
-                if eid in self.acked_unstored:
-                    del self.acked_unstored[eid]
+                with self._acked_lock:
+                    deduped = self.acked_unstored.pop(eid, None) is not None
+                if deduped:
                     self.to_delete.append(seq)
                     self.deduped += 1
                 elif eid in self.pending:
@@ -234,7 +240,8 @@ class Outbox:
         if item.seqs:
             self.to_delete.extend(item.seqs)
         else:
-            self.acked_unstored[item.id] = self.mono()
+            with self._acked_lock:
+                self.acked_unstored[item.id] = self.mono()
         return True
 
     def commit(self) -> None:
@@ -253,11 +260,26 @@ class Outbox:
     def _forget_old_acks(self) -> None:
         """Bound ``acked_unstored``: a live event the store never wrote must not be remembered forever."""
         horizon = self.mono() - self.acked_memory_s
-        while self.acked_unstored:
-            eid, t = next(iter(self.acked_unstored.items()))
-            if t >= horizon and len(self.acked_unstored) <= 10 * self.memory_cap:
-                break
-            self.acked_unstored.popitem(last=False)
+        with self._acked_lock:
+            while self.acked_unstored:
+                eid, t = next(iter(self.acked_unstored.items()))
+                if t >= horizon and len(self.acked_unstored) <= 10 * self.memory_cap:
+                    break
+                self.acked_unstored.popitem(last=False)
+
+    def delivered(self, event_id: str) -> bool:
+        """For the store, at its flush (any thread): was this event acknowledged before it was stored?
+
+        If so the store writes no outbox row for it: nothing to insert now and nothing to
+        delete later, so a desk with its broker up costs the card no outbox writes at all.
+        The answer is given once (the id is forgotten), so a flush that fails and is retried
+        queues the event after all: at least once, never lost.
+        """
+        with self._acked_lock:
+            found = self.acked_unstored.pop(event_id, None) is not None
+        if found:
+            self.skipped += 1
+        return found
 
     def prune(self) -> int:
         """Apply ``mqtt.outbox_max_age_days`` and ``outbox_max_rows``; log what was dropped."""
@@ -280,4 +302,4 @@ class Outbox:
     def stats(self) -> dict[str, int]:
         return {"sent": self.sent, "acked": self.acked, "inflight": len(self.inflight),
                 "queued": len(self.send_q) + len(self.live_wait), "dropped": self.dropped,
-                "deduped": self.deduped}
+                "deduped": self.deduped, "skipped": self.skipped}

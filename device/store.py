@@ -329,6 +329,9 @@ class Store:
         self.outbox_max_age_days = outbox_max_age_days
         self.outbox_max_rows = outbox_max_rows
         self._next_prune = float("-inf")  # wall time of the next outbox bound check
+        #: ``delivered(event_id) -> bool`` (the MQTT sink's, any thread): an event acknowledged by the
+        #: broker before this flush gets no outbox row at all (nothing to insert, nothing to delete).
+        self.delivered: Callable[[str], bool] | None = None
         self._pack_due = True             # look for closed days to pack at the next flush
         self._newest_day: str | None = None
         self._lock = threading.RLock()
@@ -585,7 +588,8 @@ class Store:
             payload = e.to_json()
             cur = conn.execute("INSERT INTO events (id, type, ts, utc, day, json) VALUES (?, ?, ?, ?, ?, ?)",
                                (e.id, e.type, e.ts, utc, day, payload))
-            rows.append((cur.lastrowid, int(now)))
+            if self.delivered is None or not self.delivered(e.id):
+                rows.append((cur.lastrowid, int(now)))
             fresh.setdefault(day, []).append(e)
             written += 1
             if self._newest_day is None or day > self._newest_day:

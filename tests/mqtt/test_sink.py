@@ -52,6 +52,24 @@ def test_events_arrive_with_their_payloads_and_rows_are_deleted(desk, broker, li
     assert sink.outbox.sent == 20, "live-published events are not sent again from the table"
 
 
+def test_with_the_broker_up_the_history_writes_no_outbox_rows(desk, broker, listen, tmp_path):
+    """PUBACKs come back long before the store's flush: it then queues nothing, and nothing is deleted."""
+    lst = listen(broker.port, ["deskpulse/desk1/event"])
+    lst.wait_connected()
+    cfg, store, sink = desk()
+    store.delivered = sink.delivered                 # what the daemon wires for a sink that has it
+    wait_for(sink.connected.is_set, what="sink connected")
+    events = stream(20)
+    for e in events:
+        store.add(e)
+        sink.publish(e)
+    lst.events({e.id for e in events})
+    wait_for(lambda: sink.outbox.acked == 20, what="PUBACKs")
+    assert store.flush()
+    assert outbox_rows(tmp_path / "history.db") == 0 and sink.outbox.skipped == 20
+    assert sink.outbox.sent == 20 and sink.outbox.deduped == 0
+
+
 def test_retained_state_online_and_last_will(desk, broker, listen, tmp_path):
     cfg, store, sink = desk(device="lwt-desk")
     wait_for(sink.connected.is_set, what="sink connected")
