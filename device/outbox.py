@@ -13,8 +13,10 @@ Assistant seeing it, so events reach the outbox by two roads:
 
 Both roads meet on the event id. An event is finished when its PUBACK has
 arrived *and* its outbox row has been deleted; a live event acknowledged
-before the store flushed it is remembered (``acked_unstored``) and its row is
-deleted unpublished when it appears. So nothing is published twice in normal
+before the store flushed it is remembered (``acked_unstored``): the store, asking
+``delivered`` at its flush, then writes no row for it at all (with the broker up, the
+usual case: the outbox costs the SD card nothing), or, if the row was written anyway,
+it is deleted unpublished when it appears. So nothing is published twice in normal
 operation, nothing stored is lost (a row goes only after a PUBACK, or when the
 age/size bound drops it, logged), and a crash just means the next run
 re-sends rows without a PUBACK: at least once, consumers dedupe by id.
@@ -277,8 +279,7 @@ class Outbox:
         """
         with self._acked_lock:
             found = self.acked_unstored.pop(event_id, None) is not None
-        if found:
-            self.skipped += 1
+            self.skipped += found
         return found
 
     def prune(self) -> int:
