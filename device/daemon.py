@@ -65,6 +65,9 @@ COMMAND_FLUSH_DELAY_S = 1.0
 #: With no bout nothing is written at all: the dashboard sees that the daemon is alive from
 #: the lock it holds (device/liveness.py), not from a timestamp on the card.
 HEARTBEAT_S = 1800.0
+#: At most this many buffered events go into the RAM copy (the newest): a card that has failed
+#: for hours must not make every status change serialise tens of thousands of events.
+RAM_PENDING_MAX = 2000
 #: How far the loop steps when the engine reports a deadline it has already passed (clock seconds).
 STUCK_STEP_S = 1.0
 _SIGNIFICANT = ("seated", "level", "alert", "paused_until_ts", "snoozed_until_ts")
@@ -482,7 +485,7 @@ class Daemon:
                "engine": self.engine.export_state(now)}
         if self.runtime_file is not None:
             ram = dict(doc, status=dict(self.status, stale_after_s=self._stale_after(), stopped=clean),
-                       pending=[[day, e.to_dict()] for day, e in self.store.pending_events()])
+                       pending=[[day, e.to_dict()] for day, e in self.store.pending_events()[-RAM_PENDING_MAX:]])
             try:
                 tmp = self.runtime_file.with_suffix(".tmp")
                 tmp.write_text(json.dumps(ram, separators=(",", ":")))

@@ -58,3 +58,15 @@ def test_an_idle_daemon_does_not_rewrite_its_ram_copy(desk, tmp_path):
     before = ram.stat().st_mtime_ns if ram.exists() else None
     d.at(d.t + 3 * 3600)
     assert (ram.stat().st_mtime_ns if ram.exists() else None) == before
+
+
+def test_the_ram_copy_keeps_only_the_newest_buffered_events(desk, cfg, tmp_path, monkeypatch):
+    import device.daemon as daemon_mod
+    monkeypatch.setattr(daemon_mod, "RAM_PENDING_MAX", 2)
+    d = desk(cfg=cfg.replace(history={"flush_interval_s": 3600.0})).start()
+    d.sit(3)
+    d.leave(3)                                     # sit_start, sit_end, break: all buffered
+    pending = [e.id for _, e in d.store.pending_events()]
+    assert len(pending) >= 3
+    doc = json.loads((tmp_path / "run" / "state.json").read_text())
+    assert [p[1]["id"] for p in doc["pending"]] == pending[-2:]
