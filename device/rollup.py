@@ -49,8 +49,33 @@ def parse_ts(ts: str) -> datetime:
     return wall
 
 
+class _Row:
+    """A dataclass stored as one table row: ``COLUMNS`` in table order, ``day`` as ISO text,
+    and the ``ZERO_IF_NULL`` columns read back as 0 where an old row left them NULL."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+    ZERO_IF_NULL: ClassVar[tuple[str, ...]] = ()
+
+    def as_row(self) -> tuple:
+        return tuple(self.day.isoformat() if c == "day" else getattr(self, c) for c in self.COLUMNS)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["day"] = self.day.isoformat()
+        return d
+
+    @classmethod
+    def from_row(cls, row):
+        vals = dict(zip(cls.COLUMNS, tuple(row)))
+        vals["day"] = date.fromisoformat(vals["day"])
+        for k in cls.ZERO_IF_NULL:
+            if vals[k] is None:
+                vals[k] = 0
+        return cls(**vals)
+
+
 @dataclass
-class DayStats:
+class DayStats(_Row):
     """One row of the ``days`` table."""
 
     day: date
@@ -73,27 +98,11 @@ class DayStats:
         "day", "seated_s", "bouts", "longest_bout_s", "bouts_over_30", "bouts_over_60", "breaks",
         "prompts", "exercises_done", "done_pir", "done_button", "done_break", "done_command",
         "snoozes", "compliance")
-
-    def as_row(self) -> tuple:
-        return tuple(self.day.isoformat() if c == "day" else getattr(self, c) for c in self.COLUMNS)
-
-    def as_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["day"] = self.day.isoformat()
-        return d
-
-    @classmethod
-    def from_row(cls, row) -> "DayStats":
-        vals = dict(zip(cls.COLUMNS, tuple(row)))
-        vals["day"] = date.fromisoformat(vals["day"])
-        for k in cls.COLUMNS[1:]:
-            if vals[k] is None and k != "compliance":
-                vals[k] = 0
-        return cls(**vals)
+    ZERO_IF_NULL: ClassVar[tuple[str, ...]] = COLUMNS[1:-1]  # compliance stays None: no prompt, no figure
 
 
 @dataclass
-class Bout:
+class Bout(_Row):
     """One row of the ``bouts`` table (``open`` is not stored: the running bout is rewritten each flush)."""
 
     day: date
@@ -110,22 +119,7 @@ class Bout:
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "start_utc", "start_ts", "end_ts", "day", "bout_s", "seated_s", "prompts", "exercises_done",
         "max_level")
-
-    def as_row(self) -> tuple:
-        return tuple(self.day.isoformat() if c == "day" else getattr(self, c) for c in self.COLUMNS)
-
-    def as_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["day"] = self.day.isoformat()
-        return d
-
-    @classmethod
-    def from_row(cls, row) -> "Bout":
-        vals = dict(zip(cls.COLUMNS, tuple(row)))
-        vals["day"] = date.fromisoformat(vals["day"])
-        for k in ("bout_s", "seated_s", "prompts", "exercises_done", "max_level"):
-            vals[k] = vals[k] or 0
-        return cls(**vals)
+    ZERO_IF_NULL: ClassVar[tuple[str, ...]] = ("bout_s", "seated_s", "prompts", "exercises_done", "max_level")
 
 
 @dataclass
