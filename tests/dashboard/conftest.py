@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,11 @@ HERE = str(Path(__file__).resolve().parent)
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from dash_seed import empty_history, seed_history, write_status  # noqa: E402
+from dash_seed import DAYS, NOW, START, empty_history, seed_history, write_status  # noqa: E402
 
 from device.clock import FakeClock  # noqa: E402
 from device.config import Config  # noqa: E402
 
-START = datetime.fromisoformat("2026-03-02T00:00:00+01:00")  # a Monday
-DAYS = 24
-#: "now" in the seeded history: mid-afternoon of its last day, a bout possibly still open.
-NOW = START + timedelta(days=DAYS - 1, hours=15, minutes=10)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,11 @@ from device.events import IdFactory
 from device.simulate import simulate
 from device.store import Store
 
+START = datetime.fromisoformat("2026-03-02T00:00:00+01:00")  # a Monday
+DAYS = 24
+#: "now" in the seeded history: mid-afternoon of its last day, a bout possibly still open.
+NOW = START + timedelta(days=DAYS - 1, hours=15, minutes=10)
+
 
 def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: int = 1,
                  profile: str = "typical", until: datetime | None = None,

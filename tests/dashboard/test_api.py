@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import NOW
+from dash_seed import NOW
 from dash_seed import write_status
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

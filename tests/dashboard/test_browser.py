@@ -10,7 +10,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
-from conftest import NOW
+from dash_seed import NOW
 from dash_seed import CHROMIUM, CHROMIUM_ARGS, Served, write_status
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import NOW
+from dash_seed import NOW
 from dash_seed import write_status
 
 from dashboard.today import live
