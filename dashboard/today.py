@@ -109,7 +109,19 @@ def _words(d: dict[str, Any], now: datetime, break_s: float) -> dict[str, Any]:
     else:
         detail = ""
     d["detail"] = detail
+    d["actions"] = _actions(d)
     return d
+
+
+def _actions(d: dict[str, Any]) -> list[str]:
+    """The page's buttons that mean something now: Done only with a prompt standing, Snooze
+    in a bout, Resume only while paused; none for a daemon that is not there to obey."""
+    if not d["running"]:
+        return []
+    if d["state"] == "paused":
+        return ["resume"]
+    acts = ["done", "snooze"] if d["alert"] != "none" else (["snooze"] if d["seated"] else [])
+    return acts + ["pause30", "pause60"]
 
 
 def done_by_text(summary: dict[str, Any]) -> str:

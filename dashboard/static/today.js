@@ -33,6 +33,10 @@
     set("bout", d.seated ? hm(d.bout_s) : "\u2013");
     set("next-prompt", d.next_prompt_in_s === null ? "\u2013" : hm(d.next_prompt_in_s));
     set("state-detail", d.detail);
+    // only the buttons that mean something now (the server's list: dashboard/today.py)
+    Array.prototype.forEach.call(card.querySelectorAll("button[name=action]"), function (b) {
+      b.hidden = (d.actions || []).indexOf(b.value) < 0;
+    });
     set("seated-today", hm(t.seated_s));
     var bar = document.getElementById("budget-bar");
     if (bar) {

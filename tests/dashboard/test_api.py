@@ -7,8 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from dash_seed import NOW
-from dash_seed import write_status
+from dash_seed import NOW, write_status
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

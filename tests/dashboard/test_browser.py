@@ -10,8 +10,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
-from dash_seed import NOW
-from dash_seed import CHROMIUM, CHROMIUM_ARGS, Served, write_status
+from dash_seed import CHROMIUM, CHROMIUM_ARGS, NOW, Served, write_status
 
 
 @pytest.fixture
@@ -91,17 +90,27 @@ def test_today_and_history_in_chromium(make_app, live_db, seeded, tmp_path):
     assert problems == []
 
 
-def test_a_post_from_the_page_reaches_the_inbox(make_app, live_db):
+def test_a_post_from_the_page_reaches_the_inbox(make_app, live_db, seeded):
     assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
     from playwright.sync_api import expect, sync_playwright
 
     from dashboard.commands import commands_dir, read_pending_commands
     app = make_app(live_db)
+    app.config["POLL_MS"] = 250
+    write_status(live_db, dict(seeded[1], seated=True, bout_s=600.0, alert="none", level=0,
+                               next_prompt_in_s=1200.0, updated_ts=NOW.isoformat()))
     with Served(app) as srv, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(srv.url + "/")
+            done, resume = page.get_by_role("button", name="Done"), page.get_by_role("button", name="Resume")
+            expect(done).to_be_hidden()      # no prompt stands: nothing to be done
+            expect(resume).to_be_hidden()    # not paused
+            # a prompt arrives: the live page offers Done without a reload
+            write_status(live_db, dict(seeded[1], seated=True, bout_s=1800.0, alert="routine", level=1,
+                                       next_prompt_in_s=300.0, updated_ts=NOW.isoformat()))
+            expect(done).to_be_visible(timeout=10_000)
             page.get_by_role("button", name="Snooze").click()
             expect(page.locator(".flash.ok")).to_contain_text("Snoozed")
         finally:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dash_seed import NOW
-from dash_seed import write_status
+from dash_seed import NOW, write_status
 
 from dashboard.today import live
 
@@ -91,3 +90,12 @@ def test_a_prompt_and_its_reminder_each_count_their_own_time_to_done():
     ]
     s = summarize(events, NOW.timestamp(), {"running": True, "bout_s": 3600.0})
     assert [(p["outcome"], p["latency_s"]) for p in s["prompt_list"]] == [("done", 600.0), ("done", 300.0)]
+
+
+def test_only_the_buttons_that_mean_something_now_are_offered():
+    assert live(status(5), NOW)["actions"] == ["snooze", "pause30", "pause60"]
+    assert live(status(5, alert="routine", level=1), NOW)["actions"] == ["done", "snooze", "pause30", "pause60"]
+    assert live(status(5, seated=False, bout_s=0.0), NOW)["actions"] == ["pause30", "pause60"]
+    paused = status(5, paused_until_ts=(NOW + timedelta(minutes=20)).isoformat())
+    assert live(paused, NOW)["actions"] == ["resume"]
+    assert live(status(5, stopped=True), NOW)["actions"] == []

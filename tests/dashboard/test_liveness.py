@@ -5,8 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from dash_seed import NOW
-from dash_seed import write_status
+from dash_seed import NOW, write_status
 
 from device.liveness import DaemonLock, daemon_alive, lock_path
 

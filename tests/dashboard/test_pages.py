@@ -5,8 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from dash_seed import NOW
-from dash_seed import write_status
+from dash_seed import NOW, write_status
 
 from dashboard.commands import commands_dir, read_pending_commands
 from device.exercises import SEATED, WALK
