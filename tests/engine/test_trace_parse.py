@@ -1,0 +1,62 @@
+"""The whole-file trace parser agrees with the row-by-row reference parser on any input."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from device import trace as T
+from device.simulate import simulate, write
+
+HEAD = "# deskpulse-trace v1\n# start: 2026-03-02T00:00:00+01:00\n# duration_s: 1000\n# signals: seat,pir\nt,signal,value\n"
+ATOMS = ["1.5", "2", "0", "1", "seat", "pir", "button", ",", "\n", "\r", " ", "nan", "inf", "-1", "1e3",
+         "\t", "\n\n", "#", "\x0c", "1_0", "é", "", "2000", ",seat,", "\n0,seat,1"]
+
+
+def _outcome(parse, text):
+    try:
+        tr = parse(text)
+        return "ok", tr.times, tr.signals, tr.values, tr.header
+    except T.TraceError as e:
+        return "error", str(e)
+
+
+def _fast_then_rows(text):
+    return T._read_fast("x.csv", text) or T._read_rows("x.csv", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_fast_parser_accepts_exactly_what_the_row_parser_accepts(seed):
+    rnd = random.Random(seed)
+    rows, t = [], 0.0
+    for _ in range(rnd.randint(0, 6)):
+        t += rnd.choice([0, 0.5, 1.25])
+        rows.append(f"{t},{rnd.choice(['seat', 'pir', 'button'])},{rnd.choice('01')}")
+    body = list("\n".join(rows) + rnd.choice(["", "\n", "\n\n"]))
+    for _ in range(rnd.randint(0, 3)):   # a few random insertions, deletions, replacements
+        op, pos = rnd.random(), rnd.randint(0, len(body))
+        if op < 0.5:
+            body.insert(pos, rnd.choice(ATOMS))
+        elif body:
+            body[min(pos, len(body) - 1):min(pos, len(body) - 1) + 1] = [] if op < 0.8 else [rnd.choice(ATOMS)]
+    text = HEAD + "".join(body)
+    assert _outcome(_fast_then_rows, text) == _outcome(lambda x: T._read_rows("x.csv", x), text)
+
+
+def test_a_simulated_trace_takes_the_fast_path_and_matches(tmp_path):
+    path = tmp_path / "d.csv"
+    write(simulate("typical", days=2, seed=3), path)
+    text = path.read_text()
+    fast = T._read_fast(str(path), text)
+    assert fast is not None
+    ref = T._read_rows(str(path), text)
+    assert (fast.times, fast.signals, fast.values, fast.header) == (ref.times, ref.signals, ref.values, ref.header)
+    assert all(s in T.SIGNALS for s in fast.signals) and set(fast.values) <= {0, 1}
+
+
+@pytest.mark.parametrize("row", ["1,seat", "1,seat,0,1", "1,chair,1", "1,seat,2", "x,seat,1", " 1,seat,1",
+                                 "1,seat,1\r", "nan,seat,1", "inf,seat,1", "-1,seat,1", "2000,seat,1"])
+def test_odd_rows_leave_the_fast_path(row):
+    assert T._read_fast("x.csv", HEAD + "0,seat,0\n" + row + "\n5,pir,1\n") is None
