@@ -240,6 +240,10 @@ class Coach:
         """Whether leg movement now could count as a seated routine done."""
         return self.level in (1, 2) and now <= self._prompt_t + self.cfg.done_window_min * 60
 
+    def motion_watch(self) -> tuple[float, float]:
+        """(movement total at the standing prompt, movement that makes it done), for ``wants_motion``."""
+        return self._moving_at_prompt, self.cfg.done_motion_s
+
     def advance(self, now: float) -> None:
         if self.paused_until != -INF and now >= self.paused_until:
             self.paused_until = -INF

@@ -81,6 +81,8 @@ _SUSTAINED_S = 5.0
 # standing up or sitting down, longer than a leg twitch) was probably a break.
 _PROBABLE_BREAK_S = 140.0
 _STAND_MOTION_S = 0.3
+# one-edge signal columns for feed_seat/feed_pir
+_SEAT1, _PIR1 = ("seat",), ("pir",)
 
 
 class Sensing:
@@ -164,19 +166,145 @@ class Sensing:
     def feed_seat(self, t: float, v: int) -> None:
         if t >= self.next_deadline():
             self.advance(t)
-        if v == self._seat_raw:
-            return
-        if self._seat_commit_due != INF:
-            # the previous raw level did not hold long enough: a bounce or spike
-            self._seat_commit_due = INF if v == self._seat_stable else t + self._spike
-        else:
-            self._seat_commit_due = t + self._spike
-        self._seat_raw = v
-        self._seat_raw_t = t
+        self.run((t,), _SEAT1, (v,), 0, 1, INF)
 
     def feed_pir(self, t: float, v: int) -> None:
         if t >= self.next_deadline():
             self.advance(t)
+        if self.mode == "pir":
+            self._pir_edge(t, v)
+        else:
+            self.run((t,), _PIR1, (v,), 0, 1, INF)
+
+    def run(self, times, signals, values, i: int, n: int, limit: float,
+            watch: tuple[float, float] | None = None) -> tuple[int, float | None, bool]:
+        """Take edges ``i..n-1`` and the timers due between them, in time order.
+
+        With the seat (alone or fused with the PIR) this is the one implementation
+        of an edge: ``feed_seat``/``feed_pir`` call it with a single edge, a replay
+        with a whole recording, so the daemon and a replay cannot disagree. Each
+        timer due at or before an edge runs first, at its own time (as the replay
+        loop stepping the engine at each deadline does), then the edge.
+
+        It stops early so the engine can step coaching exactly where the one-edge
+        path would: before an edge or timer at or after ``limit`` (coaching's next
+        deadline), before a signal other than seat and PIR, right after the edge or
+        timer that changed occupancy (``self.changes``), and, with ``watch =
+        (movement at the prompt, movement needed)``, right after the edge or timer
+        at which the movement since a prompt may have reached the "done" amount
+        (tested against ``moving_total(now)``, which is never below what coaching
+        will read at or before ``now``). Edges of a sensor not in use are skipped.
+
+        Returns (index of the first edge not taken, time of the last edge or timer
+        taken or None, whether it stopped for ``watch``). The loop keeps the hot
+        state in locals and writes it back before any timer runs and on return.
+        """
+        use_pir = self.use_pir
+        spike, warm = self._spike, self._warm_until
+        rises, pulses = self.motion_rises, self._pulses
+        raw, raw_t, commit, stable = self._seat_raw, self._seat_raw_t, self._seat_commit_due, self._seat_stable
+        high, rise_t, last_motion = self._pir_high, self._pir_rise_t, self._last_motion
+        min_w, seen, hold, moving = self._min_width, self._widths_seen, self._hold, self.moving_s
+        other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
+        waiting = self._pend is not None or self._object
+        base, needed = watch if watch is not None else (0.0, INF)
+        last = None
+        watched = False
+        while i < n:
+            t = times[i]
+            due = commit if commit < other else other
+            if due <= t:
+                if due >= limit:
+                    break
+                self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
+                self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
+                self._min_width, self._widths_seen, self._hold, self.moving_s = min_w, seen, hold, moving
+                self.advance(due)
+                last = due
+                if self.changes:
+                    return i, last, False
+                if (moving + max(0.0, due - rise_t - hold) if high and due >= warm else moving) - base >= needed:
+                    return i, last, True
+                commit, stable = self._seat_commit_due, self._seat_stable
+                other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
+                waiting = self._pend is not None or self._object
+                continue
+            if t >= limit:
+                break
+            sig = signals[i]
+            if sig == "seat":
+                v = values[i]
+                if v != raw:
+                    if commit != INF:
+                        # the previous raw level did not hold long enough: a bounce or spike
+                        commit = INF if v == stable else t + spike
+                    else:
+                        commit = t + spike
+                    raw, raw_t = v, t
+            elif sig == "pir":
+                if not use_pir:
+                    i += 1
+                    continue
+                v = values[i]
+                if t < warm:
+                    high, rise_t = bool(v), t   # track the level, but do not believe it yet
+                elif v:
+                    if not high:
+                        # a rise: movement now
+                        high, rise_t, last_motion = True, t, t
+                        rises.append(t)
+                        if len(rises) > 512:
+                            del rises[:256]
+                        if waiting:
+                            self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
+                            self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
+                            self._motion_while_pending(t)
+                            if self.changes:
+                                i += 1
+                                last = t
+                                break
+                            other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
+                            waiting = self._pend is not None or self._object
+                elif high:
+                    # a fall: the hold is learnt from the shortest pulse, movement ended hold ago
+                    high = False
+                    width = t - rise_t
+                    if width >= _MIN_HOLD_S:
+                        seen += 1
+                        min_w = min(min_w, width)
+                        hold = min_w if seen >= _HOLD_EVIDENCE else min(min_w, _DEFAULT_HOLD_S)
+                    last_motion = max(rise_t, t - hold)
+                    pulses.append((rise_t, t))
+                    if len(pulses) > 256:
+                        del pulses[:128]
+                    moving += max(0.0, width - hold)
+            else:
+                break
+            last = t
+            i += 1
+            if (moving + max(0.0, t - rise_t - hold) if high and t >= warm else moving) - base >= needed:
+                watched = True
+                break
+        self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
+        self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
+        self._min_width, self._widths_seen, self._hold, self.moving_s = min_w, seen, hold, moving
+        return i, last, watched
+
+    def holdback_floor(self, now: float) -> float:
+        """The earliest time ``holdback()`` can return until an edge at or after ``now``.
+
+        New pending transitions start at edges or commits (not before ``now``),
+        a pending return or weight-shift gap keeps its start, and a press still
+        waiting for proof of a person can turn into a gap that holds coaching
+        back to the press: so the floor is the earliest of these.
+        """
+        h = self.holdback()
+        floor = now if h is None or h > now else h
+        if self._pend == "sit" and self._pend_t < floor:
+            floor = self._pend_t
+        return floor
+
+    def _pir_edge(self, t: float, v: int) -> None:
         if t < self._warm_until:
             self._pir_high = bool(v)  # track the level, but do not believe it yet
             self._pir_rise_t = t
@@ -328,15 +456,7 @@ class Sensing:
         if len(self.motion_rises) > 512:
             del self.motion_rises[:256]
         if self.mode == "both":
-            if self._pend == "sit" and t < self._pend_t + self.cfg.seat_sit_confirm_s:
-                pass  # still inside the sit confirmation: its timer will see this motion
-            elif self._pend == "sit" or self._object:
-                # a press waiting for a person (or an object) now sees legs move
-                t0 = self._pend_t if self._pend == "sit" else t
-                self._clear_pending()
-                self._object = False
-                if self._seat_stable:
-                    self._change(t0, True)
+            self._motion_while_pending(t)
         elif self.mode == "pir":
             self._pir_due = INF
             if not self.seated:
@@ -349,6 +469,18 @@ class Sensing:
                     # (the timer) or not (its fall); coaching is held back meanwhile
                     self._resume_t, self._resume_from = t, silence_from
                     self._pir_due = t + self._hold + _STAND_MOTION_S
+
+    def _motion_while_pending(self, t: float) -> None:
+        """Both sensors: legs moved at ``t`` while a press waits for proof of a person."""
+        if self._pend == "sit" and t < self._pend_t + self.cfg.seat_sit_confirm_s:
+            pass  # still inside the sit confirmation: its timer will see this motion
+        elif self._pend == "sit" or self._object:
+            # a press waiting for a person (or an object) now sees legs move
+            t0 = self._pend_t if self._pend == "sit" else t
+            self._clear_pending()
+            self._object = False
+            if self._seat_stable:
+                self._change(t0, True)
 
     def _pir_off(self, t: float) -> None:
         self._pir_high = False
