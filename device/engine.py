@@ -73,6 +73,63 @@ class Engine:
             return []
         return self._step(t)
 
+    def run(self, times, signals, values, end: float) -> list[Event]:
+        """A whole recording (parallel arrays, in time order), then the end of input at ``end``.
+
+        The same as feeding the edges one by one and stepping the engine at each of
+        its deadlines in between (the daemon's way; ``tests/engine`` checks they are
+        identical). Where coaching has nothing to do before some time, sensing takes
+        the edges and its own timers in one call (``Sensing.run``), which is where a
+        replay spends its time; everything else goes through ``feed`` and ``advance``.
+        """
+        out: list[Event] = []
+        sensing = self.sensing
+        bulk = self.sensors != "pir"   # PIR-only sensing holds coaching back by its own rules
+        i, n = 0, len(times)
+        while i < n:
+            t = times[i]
+            if bulk:
+                limit, watch = self._coach_idle(self._now)
+                if limit is not None:
+                    j, last, watched = sensing.run(times, signals, values, i, n, limit, watch)
+                    if last is not None:
+                        self._now = last
+                        if sensing.changes or watched:
+                            out += self._step(last)
+                    if j != i or last is not None:
+                        i = j
+                        continue
+            d = self.next_deadline()
+            if d is not None and d <= t:
+                out += self.advance(d)
+            else:
+                out += self.feed(t, signals[i], values[i])
+                i += 1
+        d = self.next_deadline()
+        while d is not None and d <= end:
+            out += self.advance(d)
+            d = self.next_deadline()
+        return out + self.finish(end)
+
+    def _coach_idle(self, now: float) -> tuple[float | None, tuple[float, float] | None]:
+        """(a time before which edges and sensing timers need no coaching step, what to watch), or (None, None).
+
+        Coaching needs a step at an edge or timer only when occupancy changed, at or
+        past its own deadline (or the button's hold timer), or while it watches for
+        leg movement after a prompt, at the time it would run to (never earlier than
+        ``Sensing.holdback_floor``): then sensing is told what movement to stop at.
+        """
+        cd = self._coach_due
+        if cd == -INF:
+            cd = self._coach_due = self.coach.next_deadline()
+        limit = cd if cd < self._button_due else self._button_due
+        if now >= limit or self.sensing.changes:
+            return None, None
+        coach = self.coach
+        if coach.level in (1, 2) and coach.wants_motion(self.sensing.holdback_floor(now) + self._grace):
+            return limit, coach.motion_watch()
+        return limit, None
+
     def advance(self, now: float) -> list[Event]:
         if now < self._now:
             now = self._now

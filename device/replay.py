@@ -7,6 +7,7 @@ replay is deterministic (ids come from a fixed node).
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import compress
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,13 @@ def replay(trace: Trace, cfg: Config, sensor: str | None = None) -> Iterator[Eve
         cfg = cfg.replace(sensing={"sensors": sensor})
     engine = Engine(cfg, wall_mapper(trace, cfg), ids=IdFactory(node=0), start_t=0.0)
     wanted = SENSOR_SIGNALS[sensor]
+    if sensor != "pir":
+        times, signals, values = trace.times, trace.signals, trace.values
+        if not set(signals) <= wanted:
+            keep = [s in wanted for s in signals]
+            times, signals, values = (list(compress(a, keep)) for a in (times, signals, values))
+        yield from engine.run(times, signals, values, trace.duration_s)
+        return
     feed, advance, next_deadline = engine.feed, engine.advance, engine.next_deadline
     deadline = next_deadline()
     for t, sig, value in zip(trace.times, trace.signals, trace.values):

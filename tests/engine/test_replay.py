@@ -130,6 +130,63 @@ def test_feeding_in_any_chunking_gives_the_same_events(tmp_path_factory, seed, c
     assert occupancy([(e.type, e.t) for e in got]) == occupancy(whole)
 
 
+def _one_edge_at_a_time(trace, cfg, sensor):
+    """The daemon's way, as the replay used to do it: feed each edge, step at each deadline."""
+    from device.engine import Engine
+    from device.events import IdFactory
+    from device.replay import SENSOR_SIGNALS, wall_mapper
+    cfg = cfg.replace(sensing={"sensors": sensor})
+    eng = Engine(cfg, wall_mapper(trace, cfg), ids=IdFactory(node=0), start_t=0.0)
+    out = []
+    for t, sig, v in trace.edges(SENSOR_SIGNALS[sensor]):
+        d = eng.next_deadline()
+        while d is not None and d <= t:
+            out += eng.advance(d)
+            d = eng.next_deadline()
+        out += eng.feed(t, sig, v)
+    d = eng.next_deadline()
+    while d is not None and d <= trace.duration_s:
+        out += eng.advance(d)
+        d = eng.next_deadline()
+    return out + eng.finish(trace.duration_s)
+
+
+def _with_button_presses(path, seed):
+    """The trace at ``path`` with short and long button presses added (the button is not simulated)."""
+    import random
+    rnd = random.Random(seed)
+    lines = path.read_text().splitlines()
+    first = lines.index("t,signal,value") + 1
+    rows = [(float(r.split(",")[0]), r) for r in lines[first:]]
+    end = rows[-1][0]
+    for _ in range(40):
+        t, hold = rnd.uniform(0, end), rnd.choice([0.2, 1.0, 2.5, 6.0])
+        rows += [(t, f"{t:.4f},button,1"), (t + hold, f"{t + hold:.4f},button,0")]
+    rows.sort(key=lambda r: r[0])
+    path.write_text("\n".join(lines[:first] + [r for _, r in rows]) + "\n")
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10_000), sensor=st.sampled_from(["seat", "both"]),
+       profile=st.sampled_from(["typical", "fidgety", "still_reader", "day_off", "night_owl"]),
+       pir=st.sampled_from(["am312", "hc_sr501_min", "hc_sr501_long"]), button=st.booleans(),
+       tight=st.booleans())
+def test_batch_replay_equals_one_edge_at_a_time(tmp_path_factory, seed, sensor, profile, pir, button, tight):
+    """``Engine.run`` (a replay) gives exactly the events of feeding edges one at a time (the daemon)."""
+    path = tmp_path_factory.mktemp("b") / "d.csv"
+    write(simulate(profile, days=2, seed=seed, pir_model=pir), path)
+    if button:
+        _with_button_presses(path, seed)
+    trace = read_trace(str(path))
+    cfg = config.load(None, env={})
+    if tight:   # other timings: more pending states, warm-up off, prompts sooner
+        cfg = cfg.replace(sensing={"pir_warmup_s": 0, "seat_leave_confirm_s": 4, "object_timeout_s": 200},
+                          coaching={"first_prompt_min": 10, "break_s": 60, "done_motion_s": 5})
+    batch = [e.to_dict() for e in replay(trace, cfg, sensor)]
+    single = [e.to_dict() for e in _one_edge_at_a_time(trace, cfg, sensor)]
+    assert batch == single
+
+
 def test_replay_cli_prints_json_lines(capsys):
     assert main(["replay", str(DEV / "typical-a.csv"), "--sensor", "seat"]) == 0
     lines = capsys.readouterr().out.splitlines()
