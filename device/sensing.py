@@ -197,7 +197,8 @@ class Sensing:
 
         Returns (index of the first edge not taken, time of the last edge or timer
         taken or None, whether it stopped for ``watch``). The loop keeps the hot
-        state in locals and writes it back before any timer runs and on return.
+        state in locals; the timers read the seat and PIR levels and the last
+        movement, so those are written back before a timer runs, the rest on return.
         """
         use_pir = self.use_pir
         spike, warm = self._spike, self._warm_until
@@ -207,51 +208,45 @@ class Sensing:
         min_w, seen, hold, moving = self._min_width, self._widths_seen, self._hold, self.moving_s
         other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
         waiting = self._pend is not None or self._object
-        base, needed = watch if watch is not None else (0.0, INF)
+        watching = watch is not None
+        base, needed = watch if watching else (0.0, INF)
         last = None
-        watched = False
-        while i < n:
+        stop = 0          # 1: stopped before edge i; 2: stopped for watch before edge i
+        for i in range(i, n):
             t = times[i]
             due = commit if commit < other else other
-            if due <= t:
+            while due <= t:
                 if due >= limit:
+                    stop = 1
                     break
                 self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
                 self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
-                self._min_width, self._widths_seen, self._hold, self.moving_s = min_w, seen, hold, moving
                 self.advance(due)
                 last = due
-                if self.changes:
-                    return i, last, False
-                if (moving + max(0.0, due - rise_t - hold) if high and due >= warm else moving) - base >= needed:
-                    return i, last, True
                 commit, stable = self._seat_commit_due, self._seat_stable
+                if self.changes:
+                    stop = 1
+                    break
+                if watching and (moving + max(0.0, due - rise_t - hold) if high and due >= warm else moving) - base >= needed:
+                    stop = 2
+                    break
                 other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
                 waiting = self._pend is not None or self._object
-                continue
-            if t >= limit:
+                due = commit if commit < other else other
+            if stop or t >= limit:
+                stop = stop or 1
                 break
             sig = signals[i]
-            if sig == "seat":
-                v = values[i]
-                if v != raw:
-                    if commit != INF:
-                        # the previous raw level did not hold long enough: a bounce or spike
-                        commit = INF if v == stable else t + spike
-                    else:
-                        commit = t + spike
-                    raw, raw_t = v, t
-            elif sig == "pir":
+            if sig == "pir":
                 if not use_pir:
-                    i += 1
                     continue
-                v = values[i]
                 if t < warm:
-                    high, rise_t = bool(v), t   # track the level, but do not believe it yet
-                elif v:
+                    high, rise_t = bool(values[i]), t   # track the level, but do not believe it yet
+                elif values[i]:
                     if not high:
                         # a rise: movement now
-                        high, rise_t, last_motion = True, t, t
+                        high = True
+                        rise_t = last_motion = t
                         rises.append(t)
                         if len(rises) > 512:
                             del rises[:256]
@@ -260,35 +255,52 @@ class Sensing:
                             self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
                             self._motion_while_pending(t)
                             if self.changes:
-                                i += 1
                                 last = t
+                                i += 1
+                                stop = 1
                                 break
                             other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
                             waiting = self._pend is not None or self._object
                 elif high:
-                    # a fall: the hold is learnt from the shortest pulse, movement ended hold ago
+                    # a fall: the hold is learnt from the shortest pulse; movement ended a hold ago
                     high = False
                     width = t - rise_t
                     if width >= _MIN_HOLD_S:
                         seen += 1
-                        min_w = min(min_w, width)
-                        hold = min_w if seen >= _HOLD_EVIDENCE else min(min_w, _DEFAULT_HOLD_S)
-                    last_motion = max(rise_t, t - hold)
+                        if width < min_w:
+                            min_w = width
+                        hold = min_w if seen >= _HOLD_EVIDENCE or min_w < _DEFAULT_HOLD_S else _DEFAULT_HOLD_S
+                    d = t - hold
+                    last_motion = d if d > rise_t else rise_t
                     pulses.append((rise_t, t))
                     if len(pulses) > 256:
                         del pulses[:128]
-                    moving += max(0.0, width - hold)
+                    d = width - hold
+                    if d > 0.0:
+                        moving += d
+            elif sig == "seat":
+                v = values[i]
+                if v != raw:
+                    if commit != INF:
+                        # the previous raw level did not hold long enough: a bounce or spike
+                        commit = INF if v == stable else t + spike
+                    else:
+                        commit = t + spike
+                    raw, raw_t = v, t
             else:
+                stop = 1
                 break
             last = t
-            i += 1
-            if (moving + max(0.0, t - rise_t - hold) if high and t >= warm else moving) - base >= needed:
-                watched = True
+            if watching and (moving + max(0.0, t - rise_t - hold) if high and t >= warm else moving) - base >= needed:
+                i += 1
+                stop = 2
                 break
+        else:
+            i = n
         self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
         self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
         self._min_width, self._widths_seen, self._hold, self.moving_s = min_w, seen, hold, moving
-        return i, last, watched
+        return i, last, stop == 2
 
     def holdback_floor(self, now: float) -> float:
         """The earliest time ``holdback()`` can return until an edge at or after ``now``.
