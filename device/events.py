@@ -19,7 +19,6 @@ Every event carries:
 """
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from dataclasses import dataclass, field
@@ -27,6 +26,10 @@ from datetime import datetime
 from typing import Any
 
 SCHEMA_VERSION = 1
+
+_CORE = frozenset(("v", "id", "type", "t", "ts"))
+_encode = json.JSONEncoder(separators=(",", ":")).encode   # = json.dumps(x, separators=(",", ":"))
+_quote = json.encoder.encode_basestring_ascii              # how that encoder quotes a string
 
 #: Every event type with the fields it carries beyond v/id/type/t/ts.
 TYPES: dict[str, str] = {
@@ -66,7 +69,18 @@ class Event:
         return out
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=False)
+        """``json.dumps(self.to_dict(), separators=(",", ":"))``, the common case written directly.
+
+        A replay prints every event, so the fixed fields are formatted here with
+        the json module's own quoting and number formatting, and only ``data`` goes
+        through the encoder; anything unusual takes the encoder for the whole dict.
+        """
+        data, v, t = self.data, self.v, round(self.t, 3)
+        if type(v) is int and type(t) is float and t - t == 0.0 and _CORE.isdisjoint(data):
+            head = (f'{{"v":{int.__repr__(v)},"id":{_quote(self.id)},"type":{_quote(self.type)},'
+                    f'"t":{float.__repr__(t)},"ts":{_quote(self.ts)}')
+            return head + "," + _encode(data)[1:] if data else head + "}"
+        return _encode(self.to_dict())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Event":
@@ -77,6 +91,8 @@ class Event:
 
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# every pair of digits, indexed by a 10-bit number: two digits per lookup
+_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
 
 
 def _b32(n: int, width: int) -> str:
@@ -98,16 +114,21 @@ class IdFactory:
 
     def __init__(self, node: int | None = None):
         self.node = int.from_bytes(os.urandom(8), "big") if node is None else node & (2**64 - 1)
+        self._node_s = _b32(self.node, 13)
         self._last_ms = -1
-        self._seq = itertools.count()
+        self._ms_s = _b32(-1, 10)
+        self._seq = 0
 
     def new(self, wall: datetime) -> str:
         ms = int(wall.timestamp() * 1000)
         if ms != self._last_ms:
             self._last_ms = ms
-            self._seq = itertools.count()
-        seq = next(self._seq) & 0xFFFF
-        return _b32(ms, 10) + _b32(seq, 4) + _b32(self.node, 13)
+            self._seq = 0
+            p = _PAIRS   # _b32(ms, 10), two digits at a time
+            self._ms_s = p[ms >> 40 & 1023] + p[ms >> 30 & 1023] + p[ms >> 20 & 1023] + p[ms >> 10 & 1023] + p[ms & 1023]
+        seq = self._seq & 0xFFFF
+        self._seq += 1
+        return self._ms_s + _PAIRS[seq >> 10] + _PAIRS[seq & 1023] + self._node_s
 
 
 class EventFactory:
