@@ -77,9 +77,30 @@ class Event:
         """
         data, v, t = self.data, self.v, round(self.t, 3)
         if type(v) is int and type(t) is float and t - t == 0.0 and _CORE.isdisjoint(data):
-            head = (f'{{"v":{int.__repr__(v)},"id":{_quote(self.id)},"type":{_quote(self.type)},'
-                    f'"t":{float.__repr__(t)},"ts":{_quote(self.ts)}')
-            return head + "," + _encode(data)[1:] if data else head + "}"
+            out = [f'{{"v":{int.__repr__(v)},"id":{_quote(self.id)},"type":{_quote(self.type)},'
+                   f'"t":{float.__repr__(t)},"ts":{_quote(self.ts)}']
+            for k, x in data.items():
+                if type(k) is not str:
+                    break
+                tx = type(x)
+                if tx is str:
+                    x = _quote(x)
+                elif tx is float:
+                    if x - x != 0.0:
+                        break
+                    x = float.__repr__(x)
+                elif tx is bool:
+                    x = "true" if x else "false"
+                elif tx is int:
+                    x = int.__repr__(x)
+                elif x is None:
+                    x = "null"
+                else:
+                    x = _encode(x)
+                out.append(f",{_quote(k)}:{x}")
+            else:
+                out.append("}")
+                return "".join(out)
         return _encode(self.to_dict())
 
     @classmethod
