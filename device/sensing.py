@@ -210,18 +210,27 @@ class Sensing:
         waiting = self._pend is not None or self._object
         watching = watch is not None
         base, needed = watch if watching else (0.0, INF)
+        n_rises, n_pulses = len(rises), len(pulses)
         last = None
         stop = 0          # 1: stopped before edge i; 2: stopped for watch before edge i
+        due = commit if commit < other else other
         for i in range(i, n):
             t = times[i]
-            due = commit if commit < other else other
             while due <= t:
                 if due >= limit:
                     stop = 1
                     break
                 self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
                 self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
-                self.advance(due)
+                # advance(due), its first timer dispatched here as advance() would
+                if due == commit:
+                    self._seat_commit()
+                elif due == self._pend_due:
+                    self._pend_expired(due)
+                else:
+                    self._pir_timer(due)
+                if self.next_deadline() <= due:
+                    self.advance(due)
                 last = due
                 commit, stable = self._seat_commit_due, self._seat_stable
                 if self.changes:
@@ -248,8 +257,10 @@ class Sensing:
                         high = True
                         rise_t = last_motion = t
                         rises.append(t)
-                        if len(rises) > 512:
+                        n_rises += 1
+                        if n_rises > 512:
                             del rises[:256]
+                            n_rises -= 256
                         if waiting:
                             self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
                             self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
@@ -261,6 +272,7 @@ class Sensing:
                                 break
                             other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
                             waiting = self._pend is not None or self._object
+                            due = commit if commit < other else other
                 elif high:
                     # a fall: the hold is learnt from the shortest pulse; movement ended a hold ago
                     high = False
@@ -273,8 +285,10 @@ class Sensing:
                     d = t - hold
                     last_motion = d if d > rise_t else rise_t
                     pulses.append((rise_t, t))
-                    if len(pulses) > 256:
+                    n_pulses += 1
+                    if n_pulses > 256:
                         del pulses[:128]
+                        n_pulses -= 128
                     d = width - hold
                     if d > 0.0:
                         moving += d
@@ -287,6 +301,7 @@ class Sensing:
                     else:
                         commit = t + spike
                     raw, raw_t = v, t
+                    due = commit if commit < other else other
             else:
                 stop = 1
                 break
