@@ -162,8 +162,9 @@ def _read_fast(path: str, text: str) -> Trace | None:
     # carries a leading space (float() ignores it). With no space in the data, the
     # rows - 1 spaces can only begin time tokens, one each: so, with 3 fields per
     # row in total and every signal and level valid, every row has exactly 3 fields.
-    flat = data.replace("\n", ", ").split(",")
-    if len(flat) != 3 * (data.count("\n") + 1):
+    spaced = data.replace("\n", ", ")
+    flat = spaced.split(",")
+    if len(flat) != 3 * (len(spaced) - len(data) + 1):   # one more character per line end
         return None
     try:
         times = list(map(float, islice(flat, 0, None, 3)))
