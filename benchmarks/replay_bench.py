@@ -1,11 +1,12 @@
 """Replay speed: a 365-day two-sensor trace through the engine vs csv.reader merely reading it.
 
-    python benchmarks/replay_bench.py [--days 365] [--seed 1] [--repeat 3]
+    python benchmarks/replay_bench.py [--days 365] [--seed 1] [--repeat 3] [--parts]
 
 Both are timed in this run on this machine (these machines are noisy, so the
 ratio is what counts). The replay side is what `deskpulse replay` does:
 parse and validate the trace, run sensing and coaching, serialise every event
 as a JSON line (to an in-memory sink). Best of --repeat runs each. Target: <= 3x.
+--parts also times the three stages apart (parse, engine with event objects, JSON).
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--parts", action="store_true", help="also time parsing, the engine and JSON apart")
     a = ap.parse_args()
     cfg = config.load(None, env={})
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,10 +68,19 @@ def main() -> None:
         edges = len(read_trace(path).times)
         base = best(baseline, a.repeat)
         rep = best(full_replay, a.repeat)
+        parts = {}
+        if a.parts:
+            trace = read_trace(path)
+            evs = list(replay(trace, cfg))
+            parts = {"parse (read_trace)": best(lambda: read_trace(path), a.repeat),
+                     "engine + events": best(lambda: list(replay(trace, cfg)), a.repeat),
+                     "JSON lines": best(lambda: "".join(ev.to_json() + "\n" for ev in evs), a.repeat)}
     print(f"trace: {a.days} days, {edges:,} edges, {size / 1e6:.1f} MB (simulated in {gen:.1f} s)")
     print(f"csv.reader read only : {base:.3f} s")
     print(f"deskpulse replay     : {rep:.3f} s  ({counts['events']:,} events, {rep / edges * 1e6:.2f} us/edge)")
     print(f"ratio replay / csv.reader: {rep / base:.2f}x  (target <= 3x)")
+    for name, secs in parts.items():
+        print(f"  {name:20s}: {secs:.3f} s  ({secs / base:.2f}x csv.reader)")
 
 
 if __name__ == "__main__":
