@@ -211,13 +211,13 @@ class Engine:
 
     def _drain(self) -> list[Event]:
         out = []
-        make = self.events.make
+        make = self.events.make_from
         last = self._last_t
         for type_, t, data in self.coach.out:
             if t < last:
                 t = last
             last = t
-            out.append(make(type_, t, **data))
+            out.append(make(type_, t, data))   # coaching hands each data dict over
         self._last_t = last
         self.coach.out.clear()
         return out

@@ -165,8 +165,11 @@ class EventFactory:
         self.ids = ids or IdFactory()
 
     def make(self, type_: str, t: float, **data: Any) -> Event:
+        return self.make_from(type_, t, data)
+
+    def make_from(self, type_: str, t: float, data: dict[str, Any]) -> Event:
+        """``make`` with the data as a dict the event takes over (no copy)."""
         if type_ not in TYPES:
             raise ValueError(f"unknown event type {type_!r}")
         wall = self.wall_at(t)
-        return Event(type=type_, t=t, ts=wall.isoformat(timespec="milliseconds"),
-                     id=self.ids.new(wall), data=data)
+        return Event(type_, t, wall.isoformat(timespec="milliseconds"), self.ids.new(wall), data)
