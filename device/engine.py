@@ -126,7 +126,8 @@ class Engine:
         if now >= limit or self.sensing.changes:
             return None, None
         coach = self.coach
-        if coach.level in (1, 2) and coach.wants_motion(self.sensing.holdback_floor(now) + self._grace):
+        # (with the seat there is no grace: coaching runs to min(now, holdback))
+        if coach.level in (1, 2) and coach.wants_motion(self.sensing.holdback_floor(now)):
             return limit, coach.motion_watch()
         return limit, None
 
