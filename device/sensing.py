@@ -443,10 +443,12 @@ class Sensing:
             return
         # a sit held long enough; with a PIR it must also be a person
         if self.mode == "both" and not self._person_near(t0, due):
-            if due - t0 >= self.cfg.object_timeout_s:
+            # compared as t0 + wait, the way the deadline was set: (t0 + w) - t0 can round
+            # below w, and the timer would then set itself to the same time forever
+            if due >= t0 + self.cfg.object_timeout_s:
                 self._clear_pending()
                 self._object = True
-            elif due - t0 >= _PERSON_WAIT_S:
+            elif due >= t0 + _PERSON_WAIT_S:
                 self._pend_due = t0 + self.cfg.object_timeout_s
             else:
                 self._pend_due = t0 + min(_PERSON_WAIT_S, self.cfg.object_timeout_s)

@@ -109,3 +109,22 @@ def test_pir_only_a_return_that_keeps_moving_does_not_hold_prompts_back():
     events = run(eng, edges, 4000)
     prompts = [round(e.t) for e in events if e.type == "prompt"]
     assert prompts and prompts[0] == 1400 + 1800
+
+
+def test_a_press_waiting_for_a_person_never_stalls_on_rounding():
+    # (t0 + 120) - t0 < 120 for this t0: the wait used to re-arm itself at the same time forever
+    from device import config
+    from device.sensing import Sensing
+    t0 = 2038.5792536993797
+    assert (t0 + 120.0) - t0 < 120.0
+    s = Sensing(config.load(None, env={}).replace(sensing={"sensors": "both"}).sensing)
+    expired, calls = s._pend_expired, []
+
+    def counted(due):   # fail instead of hanging if the timer re-arms itself
+        calls.append(due)
+        assert len(calls) < 100, calls[-3:]
+        expired(due)
+    s._pend_expired = counted
+    s.feed_seat(t0, 1)
+    s.advance(t0 + 2000)
+    assert s._object and s.next_deadline() == float("inf")
