@@ -229,17 +229,19 @@ class Sensing:
                     self._pend_expired(due)
                 else:
                     self._pir_timer(due)
-                if self.next_deadline() <= due:
-                    self.advance(due)
-                last = due
                 commit, stable = self._seat_commit_due, self._seat_stable
+                other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
+                if commit <= due or other <= due:   # a timer it set for no later: advance() runs it now
+                    self.advance(due)
+                    commit, stable = self._seat_commit_due, self._seat_stable
+                    other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
+                last = due
                 if self.changes:
                     stop = 1
                     break
                 if watching and (moving + max(0.0, due - rise_t - hold) if high and due >= warm else moving) - base >= needed:
                     stop = 2
                     break
-                other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
                 waiting = self._pend is not None or self._object
                 due = commit if commit < other else other
             if stop or t >= limit:
