@@ -44,6 +44,7 @@ from typing import Any
 
 from device.coaching import in_window
 from device.config import parse_window
+from device.errors import UserError
 from device.events import Event, EventFactory, IdFactory
 from device import hardware
 
@@ -192,7 +193,14 @@ class Daemon:
     def start(self, watch_inbox: bool = False) -> None:
         """Open everything, emit ``daemon_start``, send READY=1. ``watch_inbox``: inotify instead of polling."""
         from device.engine import Engine
+        from device.liveness import DaemonLock, daemon_alive
         cfg, clock = self.cfg, self.clock
+        # First, before the pins: a second daemon on the same history would store events twice
+        # (each has its own cache of stored ids) and fight over the status and the RAM copy.
+        self._lock = DaemonLock.take(self.store.path)
+        if self._lock is None and daemon_alive(self.store.path):
+            raise UserError(f"another deskpulse daemon is running on {self.store.path}: stop it first "
+                            f"(sudo systemctl stop deskpulse), or give this one another --db")
         try:
             if self.pin_factory is None:
                 self.pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
@@ -213,9 +221,8 @@ class Daemon:
                 self.trace.roll(now, self.levels)
         except BaseException:
             self._close_devices()
+            self._release_lock()
             raise
-        from device.liveness import DaemonLock
-        self._lock = DaemonLock.take(self.store.path)
         self._recover_buffered()
         # where the dashboard finds the live status and the events not yet flushed (RAM)
         self.store.set("runtime_file", str(self.runtime_file) if self.runtime_file else None)
@@ -579,9 +586,13 @@ class Daemon:
         if self.engine is not None and self.runtime_file is not None:
             self._guarded(self._save_state, now, True, False)  # the RAM copy: nothing left pending
         self._close_devices()
-        if self._lock is not None:
-            self._lock.release()  # after the last write: "stopped" is on disk before readers see no lock
+        self._release_lock()  # after the last write: "stopped" is on disk before readers see no lock
         log.info("stopped (%s)", reason)
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _close_devices(self) -> None:
         if self._inbox_watch is not None:

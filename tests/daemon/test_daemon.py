@@ -355,3 +355,24 @@ def test_served_loop_is_woken_by_a_dashboard_command_not_a_timer(desk, tmp_path)
         d.daemon.request_stop("test")
         loop.join(5)
     assert not loop.is_alive() and d.daemon.stop_reason == "test"
+
+
+def test_a_second_daemon_on_the_same_history_refuses_to_start(desk, cfg, tmp_path):
+    """Two writers would store events twice and fight over the status: one clear line, no pins taken."""
+    from device.errors import UserError
+    from device.hardware import make_pin_factory
+    first = desk().start()
+    other = make_pin_factory("mock")
+    second = type(first)(cfg, tmp_path, other)     # conftest's Desk, with pins of its own
+    try:
+        with pytest.raises(UserError, match="another deskpulse daemon is running on"):
+            second.start()
+        assert second.daemon.inputs is None, "refused before touching the pins"
+    finally:
+        second.store.close()
+        other.close()
+    first.sit(3)                                   # the first desk is unaffected
+    assert first.events("sit_start")
+    first.stop()
+    third = desk().start()                         # and once it has stopped, a new one starts
+    assert third.daemon._lock is not None
