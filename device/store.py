@@ -693,14 +693,15 @@ class Store:
         open_day = self._tagger.open_bout_day
         candidates = conn.execute("SELECT day, max(seq) FROM events WHERE day <= ? GROUP BY day ORDER BY day",
                                   (cutoff,)).fetchall()
-        packed = 0
+        packed, more = 0, False
         for day, last_seq in candidates:
             if first_waiting is not None and last_seq >= first_waiting:
                 break  # this day's events (and later ones) still wait for MQTT
             if open_day is not None and day >= open_day.isoformat():
                 break
             if limit is not None and packed >= limit:
-                return packed  # more next time: a flush must stay short (the loop waits for it)
+                more = True  # the rest next time: a flush must stay short (the loop waits for it)
+                break
             payloads = day_payloads(conn, day)
             ids = [_id_of(p) for p in payloads]
             conn.execute("INSERT OR REPLACE INTO packed_days (day, n, first_id, last_id, data) VALUES (?, ?, ?, ?, ?)",
@@ -708,7 +709,7 @@ class Store:
             conn.execute("DELETE FROM events WHERE day = ? AND seq <= ?", (day, last_seq))
             packed += 1
         self.days_packed += packed
-        self._pack_due = False
+        self._pack_due = more
         return packed
 
     def _failed(self, e: BaseException, what: str) -> None:

@@ -110,6 +110,22 @@ def test_undelivered_events_keep_their_day_unpacked(tmp_path):
             len([e for e in more.events if e.ts >= "2024-03-10"])
 
 
+def test_days_packed_counts_every_day_packed_a_few_flushes_at_a_time(tmp_path):
+    db = tmp_path / "h.db"
+    fill_daily(db, workdays(8)).close()               # default bound: every day waits for MQTT
+    with sqlite3.connect(db) as c:
+        c.execute("DELETE FROM outbox")               # ... until the broker acknowledges it all
+    s = Store(db)
+    for i in range(4):                                # PACK_PER_FLUSH days a flush, then the rest
+        s.set("tick", str(i))
+        assert s.flush()
+    with open_readonly(db) as ro:
+        packed = ro.execute("SELECT count(*) FROM packed_days").fetchone()[0]
+    assert packed == 8 - PACK_AFTER_DAYS
+    assert s.stats()["days_packed"] == packed
+    s.close()
+
+
 def test_an_event_for_a_packed_day_joins_it_and_duplicates_are_ignored(tmp_path):
     db = tmp_path / "h.db"
     d = workdays(6)
