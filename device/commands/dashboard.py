@@ -10,6 +10,7 @@ import argparse
 import ipaddress
 import sys
 
+from device.commands import args as check
 from device.errors import UserError
 
 HELP = "serve the web dashboard (127.0.0.1:8080 by default); --hash-password makes a password hash"
@@ -19,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="configuration file (default: the standard places)")
     p.add_argument("--db", metavar="PATH", help="history database (default: history.db_path)")
     p.add_argument("--host", metavar="H", help="listen address (default: dashboard.host, 127.0.0.1)")
-    p.add_argument("--port", metavar="P", type=int, help="listen port (default: dashboard.port, 8080)")
+    p.add_argument("--port", metavar="P", help="listen port (default: dashboard.port, 8080)")
     p.add_argument("--hash-password", action="store_true",
                    help="read a password (twice from a terminal, once from stdin) and print its hash for "
                         "dashboard.password_hash")
@@ -69,17 +70,20 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = dconfig.load(args.config)
     host = args.host or cfg.dashboard.host
-    port = args.port if args.port is not None else cfg.dashboard.port
-    if not 1 <= port <= 65535:
-        raise UserError(f"--port {port}: must be a TCP port from 1 to 65535")
+    port = check.whole("port", args.port, 1, 65535) if args.port is not None else cfg.dashboard.port
     check_exposure(host, cfg.dashboard.password_hash)
     if cfg.dashboard.password_hash and not cfg.dashboard.password_hash.startswith(("scrypt:", "pbkdf2:")):
         raise UserError("dashboard.password_hash: not a hash from 'deskpulse dashboard --hash-password'")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app(cfg, db_path=args.db)
-    print(f"deskpulse dashboard on http://{host}:{port}/ (history {app.config['DB_PATH']})", file=sys.stderr)
-    try:
-        waitress.serve(app, host=host, port=port, threads=4, ident="deskpulse", clear_untrusted_proxy_headers=True)
+    try:  # bound before saying where: a busy port is one line, not an address and then an error
+        server = waitress.create_server(app, host=host, port=port, threads=4, ident="deskpulse",
+                                        clear_untrusted_proxy_headers=True)
     except OSError as e:
         raise UserError(f"cannot listen on {host}:{port}: {e.strerror}") from None
+    print(f"deskpulse dashboard on http://{host}:{port}/ (history {app.config['DB_PATH']})", file=sys.stderr)
+    try:
+        server.run()
+    finally:
+        server.close()
     return 0

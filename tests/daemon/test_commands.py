@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from device import hardware
 from device.cli import main
 
@@ -100,6 +102,22 @@ def test_demo_on_a_busy_port_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"deskpulse demo: --port {port}: cannot listen") and "\n" not in err
     assert not (tmp_path / "d.db").exists()  # nothing started
+
+
+# waitress makes its wake-up pipe before it binds and leaves it (and the socket) to the garbage
+# collector when the bind fails; the command exits right after, so only the test notices.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_dashboard_on_a_busy_port_is_one_line(tmp_path, capsys):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["dashboard", "--host", "127.0.0.1", "--port", str(port), "--db", str(tmp_path / "d.db")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"deskpulse dashboard: cannot listen on 127.0.0.1:{port}: Address already in use", err
+    assert main(["dashboard", "--port", "http"]) == 2
+    assert capsys.readouterr().err.strip() == "deskpulse dashboard: --port 'http' is not a whole number"
 
 
 def test_the_simulating_commands_check_their_arguments_alike(capsys):
