@@ -45,6 +45,13 @@ def close_db(_exc: BaseException | None = None) -> None:
         conn.close()
 
 
+def _no_history(e: sqlite3.OperationalError) -> bool:
+    """No history yet (the file or its tables not made), or a v1 one the daemon has not upgraded:
+    the page shows an empty history rather than an error."""
+    text = str(e)
+    return "no such table" in text or "no such column" in text or "unable to open" in text
+
+
 def _rows(sql: str, args: tuple = ()) -> list[tuple]:
     db = get_db()
     if db is None:
@@ -52,7 +59,7 @@ def _rows(sql: str, args: tuple = ()) -> list[tuple]:
     try:
         return db.execute(sql, args).fetchall()
     except sqlite3.OperationalError as e:
-        if "no such table" in str(e) or "unable to open" in str(e):
+        if _no_history(e):
             return []
         raise
 
@@ -65,7 +72,7 @@ def _iter(sql: str, args: tuple = ()) -> Iterator[tuple]:
     try:
         cur = db.execute(sql, args)
     except sqlite3.OperationalError as e:
-        if "no such table" in str(e):
+        if _no_history(e):
             return
         raise
     yield from cur
@@ -202,8 +209,8 @@ def _event_rows(fn, *args):
     try:
         return fn(db, *args)
     except sqlite3.OperationalError as e:
-        if "no such table" in str(e) or "no such column" in str(e) or "unable to open" in str(e):
-            return None  # no history yet, or one the daemon has not upgraded yet
+        if _no_history(e):
+            return None
         raise
 
 
@@ -240,7 +247,7 @@ def _iter_rows(first: str | None, last: str | None, after: str | None) -> Iterat
     try:
         yield from store.iter_event_rows(db, first, last, after)
     except sqlite3.OperationalError as e:
-        if "no such table" in str(e) or "no such column" in str(e):
+        if _no_history(e):
             return
         raise
 
