@@ -492,7 +492,7 @@ class Daemon:
                "engine": self.engine.export_state(now)}
         if self.runtime_file is not None:
             ram = dict(doc, status=dict(self.status, stale_after_s=self._stale_after(), stopped=clean),
-                       pending=[[day, e.to_dict()] for day, e in self.store.pending_events()[-RAM_PENDING_MAX:]])
+                       pending=[[day, e.to_dict()] for day, e in self.store.pending_events(RAM_PENDING_MAX)])
             try:
                 tmp = self.runtime_file.with_suffix(".tmp")
                 tmp.write_text(json.dumps(ram, separators=(",", ":")))

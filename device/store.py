@@ -525,10 +525,17 @@ class Store:
     def pending(self) -> int:
         return len(self._pending)
 
-    def pending_events(self) -> list[tuple[str, Event]]:
-        """(desk day, event) of everything buffered, oldest first (the daemon's RAM copy)."""
+    def pending_events(self, newest: int | None = None) -> list[tuple[str, Event]]:
+        """(desk day, event) of everything buffered (or of the ``newest`` n), oldest first (the daemon's RAM copy).
+
+        ``newest`` walks only that many from the end: a buffer grown by a long card failure
+        is not copied whole for each status change."""
         with self._lock:
-            return [(day, e) for e, day, _ in self._pending]
+            if newest is None or newest >= len(self._pending):
+                return [(day, e) for e, day, _ in self._pending]
+            tail = [(day, e) for e, day, _ in itertools.islice(reversed(self._pending), max(newest, 0))]
+            tail.reverse()
+            return tail
 
     def flush(self) -> bool:
         """Write everything buffered in one transaction. True on success (or nothing to do); never raises."""

@@ -388,3 +388,13 @@ def test_outbox_created_utc_is_write_time_not_event_time(tmp_path):
         s.add(two_days().events)
     with open_readonly(db) as ro:
         assert {r[0] for r in ro.execute("SELECT created_utc FROM outbox")} == {2_000_000_000.0}
+
+
+def test_pending_events_newest_n_are_the_tail_in_order(tmp_path):
+    d = two_days()
+    with Store(tmp_path / "h.db") as s:
+        s.add(d.events)
+        every = s.pending_events()
+        assert [e for _, e in every] == d.events
+        assert s.pending_events(3) == every[-3:]
+        assert s.pending_events(0) == [] and s.pending_events(len(every) + 5) == every
