@@ -219,15 +219,14 @@ def day_events(day: str) -> list[dict[str, Any]]:
 
     The stored ones, plus those the daemon has emitted but not yet flushed (its RAM copy).
     """
-    payloads = list(_event_rows(store.day_payloads, day) or [])
+    events = [_load(raw) for raw in _event_rows(store.day_payloads, day) or []]
     doc = runtime_doc()
     pending = doc.get("pending") if doc else None
-    if isinstance(pending, list):
-        payloads += [json.dumps(p[1]) for p in pending
-                     if isinstance(p, list) and len(p) == 2 and p[0] == day and isinstance(p[1], dict)]
+    if isinstance(pending, list):  # already dicts: copied (utc is added below), not re-serialised
+        events += [dict(p[1]) for p in pending
+                   if isinstance(p, list) and len(p) == 2 and p[0] == day and isinstance(p[1], dict)]
     out, seen = [], set()
-    for raw in payloads:
-        ev = _load(raw)
+    for ev in events:
         if ev is None or ev.get("id") in seen:
             continue
         try:
