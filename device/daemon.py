@@ -178,7 +178,7 @@ class Daemon:
         self._inbox_mtime: int | None = None
         self._inbox_watch = None
         self._written_status: dict[str, Any] | None = None
-        self._lock = None
+        self._liveness_lock = None  # device/liveness.DaemonLock while running: how readers know we live
         self._ram_dirty = False  # events or a status change not yet in the runtime (RAM) copy
 
     # ------------------------------------------------------------------ thread-safe entry points
@@ -197,8 +197,8 @@ class Daemon:
         cfg, clock = self.cfg, self.clock
         # First, before the pins: a second daemon on the same history would store events twice
         # (each has its own cache of stored ids) and fight over the status and the RAM copy.
-        self._lock = DaemonLock.take(self.store.path)
-        if self._lock is None and daemon_alive(self.store.path):
+        self._liveness_lock = DaemonLock.take(self.store.path)
+        if self._liveness_lock is None and daemon_alive(self.store.path):
             raise UserError(f"another deskpulse daemon is running on {self.store.path}: stop it first "
                             f"(sudo systemctl stop deskpulse), or give this one another --db")
         try:
@@ -590,9 +590,9 @@ class Daemon:
         log.info("stopped (%s)", reason)
 
     def _release_lock(self) -> None:
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        if self._liveness_lock is not None:
+            self._liveness_lock.release()
+            self._liveness_lock = None  # device/liveness.DaemonLock while running: how readers know we live
 
     def _close_devices(self) -> None:
         if self._inbox_watch is not None:

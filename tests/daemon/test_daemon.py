@@ -375,4 +375,4 @@ def test_a_second_daemon_on_the_same_history_refuses_to_start(desk, cfg, tmp_pat
     assert first.events("sit_start")
     first.stop()
     third = desk().start()                         # and once it has stopped, a new one starts
-    assert third.daemon._lock is not None
+    assert third.daemon._liveness_lock is not None

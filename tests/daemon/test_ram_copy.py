@@ -14,7 +14,7 @@ def crash(d) -> list:
     """What kill -9 leaves: no flush, no stop; the pins and the lock go with the process."""
     lost = [e for _, e in d.store.pending_events()]
     d.daemon._close_devices()
-    d.daemon._lock.release()
+    d.daemon._liveness_lock.release()
     d.daemon.stopped = True
     d.store._pending.clear()
     return lost
