@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         at = config.parse_hhmm(args.start)
     except ValueError as e:
         raise UserError(f"--start: {e}") from None
+    server, app_slot = _bind(port)  # a busy port is one line before anything starts (no temporary history)
     tmp = None
     if args.db:
         db = Path(args.db).expanduser()
@@ -64,7 +65,6 @@ def run(args: argparse.Namespace) -> int:
     # so the finished day can be browsed instead of a "connection refused" (or an empty new day).
     midnight = datetime.combine(start.date() + timedelta(days=1), dtime(0), start.tzinfo)
     sim = SimSpec(args.profile, 1, seed, speed, start)
-    server, app_slot = _bind(port)  # a busy port is one line before anything starts
     ran = {}
 
     def on_ready(daemon):

@@ -104,6 +104,18 @@ def test_demo_on_a_busy_port_is_one_line(tmp_path, capsys):
     assert not (tmp_path / "d.db").exists()  # nothing started
 
 
+def test_demo_on_a_busy_port_makes_no_temporary_history(tmp_path, capsys, monkeypatch):
+    import socket
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert main(["demo", "--port", str(busy.getsockname()[1])]) == 2
+    assert "cannot listen" in capsys.readouterr().err
+    assert not list(tmp_path.glob("deskpulse-demo-*"))
+
+
 # waitress makes its wake-up pipe before it binds and leaves it (and the socket) to the garbage
 # collector when the bind fails; the command exits right after, so only the test notices.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
