@@ -217,16 +217,13 @@ def _read_rows(path: str, text: str) -> Trace:
         if parts[1] not in interned:
             raise TraceError(path, lineno, f"unknown signal {parts[1][:30]!r} (known: {', '.join(SIGNALS)})") from None
         raise TraceError(path, lineno, f"value {parts[2][:30]!r} is not 0 or 1") from None
-    if t_s_is_nan(times):
-        raise TraceError(path, None, "a time is not a finite number")
+    # NaN compares False with everything, so the ordering check above lets it (and what follows) through
+    bad = next((i for i, t in enumerate(times) if not math.isfinite(t)), None)
+    if bad is not None:
+        raise TraceError(path, first + 1 + bad, f"time {lines[first + bad].split(',')[0][:30]!r} is not a finite number")
     if header.duration_s is not None and times and times[-1] > header.duration_s:
         raise TraceError(path, len(lines), f"an edge at t={times[-1]} lies past duration_s={header.duration_s}")
     return Trace(path, header, times, signals, values)
-
-
-def t_s_is_nan(times: list[float]) -> bool:
-    # NaN compares False with everything, so the ordering check above lets it through.
-    return any(t != t or t in (float("inf"), float("-inf")) for t in times)
 
 
 class TraceWriter:

@@ -60,3 +60,10 @@ def test_a_simulated_trace_takes_the_fast_path_and_matches(tmp_path):
                                  "1,seat,1\r", "nan,seat,1", "inf,seat,1", "-1,seat,1", "2000,seat,1"])
 def test_odd_rows_leave_the_fast_path(row):
     assert T._read_fast("x.csv", HEAD + "0,seat,0\n" + row + "\n5,pir,1\n") is None
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "1e999"])
+def test_a_time_that_is_not_finite_is_reported_on_its_line(bad):
+    with pytest.raises(T.TraceError) as e:
+        T._read_rows("x.csv", HEAD + "0,seat,0\n" + bad + ",seat,1\n")
+    assert str(e.value) == f"x.csv:7: time {bad!r} is not a finite number"
