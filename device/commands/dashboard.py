@@ -35,6 +35,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def listen_sockets(host: str, port: int) -> list:
+    """Sockets bound to every address ``host`` resolves to (as waitress would bind them), or OSError.
+
+    Bound here, not by waitress: waitress starts its worker threads and wake-up pipe before it
+    binds, and leaves them behind when the port is busy.
+    """
+    import socket
+    infos = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, socket.IPPROTO_TCP,
+                               socket.AI_PASSIVE)
+    socks: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, addr in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            socks.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:  # "::" must not also take the IPv4 port "0.0.0.0" asks for
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(addr)
+    except OSError:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
 def read_password(stdin=None, tty: bool | None = None) -> str:
     stdin = stdin or sys.stdin
     tty = stdin.isatty() if tty is None else tty
@@ -77,10 +102,11 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app(cfg, db_path=args.db)
     try:  # bound before saying where: a busy port is one line, not an address and then an error
-        server = waitress.create_server(app, host=host, port=port, threads=4, ident="deskpulse",
-                                        clear_untrusted_proxy_headers=True)
+        socks = listen_sockets(host, port)
     except OSError as e:
-        raise UserError(f"cannot listen on {host}:{port}: {e.strerror}") from None
+        raise UserError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    server = waitress.create_server(app, sockets=socks, threads=4, ident="deskpulse",
+                                    clear_untrusted_proxy_headers=True)
     print(f"deskpulse dashboard on http://{host}:{port}/ (history {app.config['DB_PATH']})", file=sys.stderr)
     try:
         server.run()

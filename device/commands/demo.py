@@ -132,23 +132,19 @@ def _wait_for_a_signal() -> None:
 
 def _bind(port: int):
     """The dashboard's listening socket, bound now; the app is plugged in once the desk runs."""
-    import socket
-
     from waitress import create_server
+
+    from device.commands.dashboard import listen_sockets
     slot = {}
 
     def app(environ, start_response):
         return slot["app"](environ, start_response)
-    # our own socket: waitress would start its threads before finding the port busy
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
+        socks = listen_sockets("127.0.0.1", port)
     except OSError as e:
-        sock.close()
         raise UserError(f"--port {port}: cannot listen on 127.0.0.1:{port} ({e.strerror}); "
                         f"try another port, or --port 0 for any free one") from None
-    return create_server(app, sockets=[sock], threads=4, ident="deskpulse"), slot
+    return create_server(app, sockets=socks, threads=4, ident="deskpulse"), slot
 
 
 def _dashboard_app(cfg, db: Path, clock):

@@ -12,8 +12,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from device import hardware
 from device.cli import main
 
@@ -116,9 +114,6 @@ def test_demo_on_a_busy_port_makes_no_temporary_history(tmp_path, capsys, monkey
     assert not list(tmp_path.glob("deskpulse-demo-*"))
 
 
-# waitress makes its wake-up pipe before it binds and leaves it (and the socket) to the garbage
-# collector when the bind fails; the command exits right after, so only the test notices.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_dashboard_on_a_busy_port_is_one_line(tmp_path, capsys):
     import socket
     with socket.socket() as busy:
