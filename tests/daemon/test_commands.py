@@ -166,3 +166,16 @@ def test_demo_stops_the_desk_at_midnight_and_keeps_the_day_browsable(tmp_path):
             and st["daemon"]["detail"].endswith("(end of the simulated day).")
         assert st["now"][11:19] == "23:59:59"
         assert p.poll() is None  # still serving
+
+
+def test_a_simulated_desk_keeps_out_of_the_real_history(tmp_path):
+    # no --db: the simulation writes beside the real history, never into it
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_RUNTIME_DIR": str(tmp_path / "run"), "HOME": str(tmp_path)}
+    env.pop("STATE_DIRECTORY", None)
+    r = subprocess.run([sys.executable, "-m", "device.cli", "run", "--simulate", "typical", "--speed", "max"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    home = tmp_path / "data" / "deskpulse"
+    assert (home / "history-sim.db").stat().st_size > 0
+    assert not (home / "history.db").exists()
