@@ -198,8 +198,51 @@ def read_bouts(conn: sqlite3.Connection, from_date: date | str | None = None,
 
 
 def _unpack(blob: bytes) -> list[str]:
-    """A packed day's events: their JSON payloads in emission order."""
-    return zlib.decompress(blob).decode("utf-8").split("\n")
+    """A packed day's events: their JSON payloads in emission order.
+
+    A damaged blob (bit rot on an SD card) must not stop the history or the
+    dashboard: what still decompresses and parses is returned, and the damage
+    logged once per blob.
+    """
+    try:
+        return zlib.decompress(blob).decode("utf-8").split("\n")
+    except (zlib.error, UnicodeDecodeError, TypeError) as e:
+        kept = _salvage(blob)
+        key = hash(bytes(blob)) if isinstance(blob, (bytes, bytearray, memoryview)) else id(blob)
+        if key not in _DAMAGED:
+            _DAMAGED.add(key)
+            log.error("history: a packed day is damaged (%s); %d events recovered from it", e, len(kept))
+        return kept
+
+
+_DAMAGED: set[int] = set()
+
+
+def _intact(blob: bytes) -> bool:
+    try:
+        zlib.decompress(blob).decode("utf-8")
+        return True
+    except (zlib.error, UnicodeDecodeError, TypeError):
+        return False
+
+
+def _salvage(blob) -> list[str]:
+    """The whole JSON lines that a damaged zlib stream still yields before the damage."""
+    out, d = b"", zlib.decompressobj()
+    try:
+        data = bytes(blob)
+        for i in range(0, len(data), 16):  # small steps: a step that hits the damage yields nothing
+            out += d.decompress(data[i:i + 16])
+    except (zlib.error, TypeError):
+        pass
+    kept = []
+    for line in out.decode("utf-8", "ignore").split("\n"):
+        try:
+            if isinstance(json.loads(line).get("id"), str):
+                kept.append(line)
+        except (ValueError, AttributeError):
+            continue
+    return kept
 
 
 def _pack_blob(payloads: list[str]) -> bytes:
@@ -709,6 +752,9 @@ class Store:
             if limit is not None and packed >= limit:
                 more = True  # the rest next time: a flush must stay short (the loop waits for it)
                 break
+            old = conn.execute("SELECT data FROM packed_days WHERE day = ?", (day,)).fetchone()
+            if old is not None and not _intact(old[0]):
+                continue  # never rewrite a damaged day: its rows stay live, the damaged blob as it is
             payloads = day_payloads(conn, day)
             ids = [_id_of(p) for p in payloads]
             conn.execute("INSERT OR REPLACE INTO packed_days (day, n, first_id, last_id, data) VALUES (?, ?, ?, ?, ?)",
