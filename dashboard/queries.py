@@ -269,10 +269,13 @@ def last_event_id(day: str) -> str | None:
 
 
 def history_version() -> tuple | None:
-    """Changes whenever the daemon stores an event or rewrites the newest ``days`` row: two indexed lookups.
+    """Changes whenever the daemon stores an event or rewrites the newest ``days`` row.
 
+    The packed days' event total is part of it: a late event for a packed day can be
+    packed into it in the same flush, leaving ``max(seq)`` where it was.
     None (no caching) for a v1 history the daemon has not upgraded yet (no ``packed_days``)."""
-    rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT count(*) FROM packed_days)")
+    rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT count(*) FROM packed_days), "
+                 "(SELECT total(n) FROM packed_days)")
     newest = _rows(f"SELECT {', '.join(DAY_COLUMNS)} FROM days ORDER BY day DESC LIMIT 1")
     return (tuple(rows[0]) + (tuple(newest[0]) if newest else ())) if rows else None
 

@@ -329,3 +329,27 @@ def test_a_damaged_packed_day_is_salvaged_not_fatal(tmp_path, caplog):
         assert c.execute("SELECT data FROM packed_days WHERE day = ?", (day,)).fetchone()[0] == bytes(bad)
     with open_readonly(db) as ro:
         assert {e.id for e in late.events} <= {e.id for _, e in read_events(ro, limit=None)}
+
+
+def test_the_dashboard_cache_version_moves_when_a_late_event_is_packed_into_its_day(tmp_path):
+    from dashboard import create_app, queries
+    from device.config import Config
+    db = tmp_path / "h.db"
+    d = workdays(6)
+    s = fill_daily(db, d, outbox_max_age_days=1)
+    app = create_app(Config(), db_path=db)
+
+    def version():
+        with app.app_context():
+            return queries.history_version()
+    before = version()
+    late = Desk(datetime(2024, 3, 4, 20, 0, tzinfo=BERLIN), node=99)   # for the first, packed, day
+    late.sit(0, 5 * M)
+    late.finish()
+    s.add(late.events)
+    assert s.flush()
+    with s.conn:
+        s.conn.execute("DELETE FROM outbox")          # the broker took them at once
+    assert s._pack(s.conn, None) == 1                 # packed straight back: max(seq) is as it was
+    s.close()
+    assert version() != before
