@@ -360,7 +360,7 @@ class Store:
     def __init__(self, path: str | os.PathLike, boundary: time | str = time(0), *,
                  max_buffer: int = DEFAULT_MAX_BUFFER, busy_timeout_s: float = 2.0,
                  wall: Callable[[], float] = time_.time, outbox_max_age_days: float = 30.0,
-                 outbox_max_rows: int = 100_000):
+                 outbox_max_rows: int = 100_000, queue_for_mqtt: bool = True):
         if isinstance(boundary, str):
             from device.config import parse_hhmm
             boundary = parse_hhmm(boundary)
@@ -371,6 +371,9 @@ class Store:
         self.wall = wall  # unix seconds for outbox.created_utc: the outbox ages rows on this same axis
         self.outbox_max_age_days = outbox_max_age_days
         self.outbox_max_rows = outbox_max_rows
+        #: False with no broker configured: an outbox row would be written, kept 30 days and dropped
+        #: unread, and would keep those days from being packed; a broker set up later starts from then.
+        self.queue_for_mqtt = queue_for_mqtt
         self._next_prune = float("-inf")  # wall time of the next outbox bound check
         #: ``delivered(event_id) -> bool`` (the MQTT sink's, any thread): an event acknowledged by the
         #: broker before this flush gets no outbox row at all (nothing to insert, nothing to delete).
@@ -403,6 +406,7 @@ class Store:
         from device.config import default_db_path, parse_hhmm
         kw.setdefault("outbox_max_age_days", cfg.mqtt.outbox_max_age_days)
         kw.setdefault("outbox_max_rows", cfg.mqtt.outbox_max_rows)
+        kw.setdefault("queue_for_mqtt", bool(cfg.mqtt.host))
         return cls(default_db_path(cfg), parse_hhmm(cfg.coaching.day_boundary), **kw)
 
     # -- connection ------------------------------------------------------------------------
@@ -638,7 +642,7 @@ class Store:
             payload = e.to_json()
             cur = conn.execute("INSERT INTO events (id, type, ts, utc, day, json) VALUES (?, ?, ?, ?, ?, ?)",
                                (e.id, e.type, e.ts, utc, day, payload))
-            if self.delivered is None or not self.delivered(e.id):
+            if self.queue_for_mqtt and (self.delivered is None or not self.delivered(e.id)):
                 rows.append((cur.lastrowid, int(now)))
             fresh.setdefault(day, []).append(e)
             written += 1

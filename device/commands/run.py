@@ -134,8 +134,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
         else:
             clock = ScaledClock(sim.start, sim.speed)
         pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
-        store = Store(db, cfg.coaching.day_boundary, outbox_max_age_days=cfg.mqtt.outbox_max_age_days,
-                      outbox_max_rows=cfg.mqtt.outbox_max_rows)
+        store = Store.for_config(cfg)
         notifier = Notifier()
         sinks = []
         try:
