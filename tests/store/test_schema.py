@@ -353,3 +353,14 @@ def test_the_dashboard_cache_version_moves_when_a_late_event_is_packed_into_its_
     assert s._pack(s.conn, None) == 1                 # packed straight back: max(seq) is as it was
     s.close()
     assert version() != before
+
+
+def test_with_no_broker_configured_nothing_is_queued_for_mqtt(tmp_path):
+    from device.config import Config
+    d = workdays(1)
+    for host, queued in (("", 0), ("broker.lan", len(d.events))):
+        cfg = Config().replace(history={"db_path": str(tmp_path / f"h{queued}.db")}, mqtt={"host": host})
+        with Store.for_config(cfg) as s:
+            s.add(d.events)
+            assert s.flush()
+            assert s.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == queued
