@@ -42,6 +42,7 @@ def workdays(n: int, seed: int = 42) -> Desk:
             bout_end = t + min(rng.expovariate(1 / (25 * M)), 110 * M) + 60
             d.sit_start(t)
             s = t
+            done = False
             for at, level in ((30 * M, 1), (35 * M, 2), (60 * M, 3)):
                 if s + at < bout_end - 1:
                     if level == 1 or not done:

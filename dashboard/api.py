@@ -13,7 +13,7 @@ import re
 from datetime import date, timedelta
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, abort, jsonify, request, stream_with_context
 
 from dashboard import queries, today
 from dashboard.dates import desk_day, parse_day

@@ -93,7 +93,7 @@ def _rows(conn, what: str, start, end):
 
 
 def _columns(what: str) -> list[str]:
-    from device.rollup import Bout, DayStats
+    from device.rollup import DayStats
     if what == "days":
         return list(DayStats.COLUMNS)
     if what == "bouts":

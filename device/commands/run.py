@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from device.commands import args as check

@@ -1,7 +1,7 @@
 """Coaching: the prompt ladder, done, snooze, pause, hours, breaks. Fake timeline, no sleeps."""
 from __future__ import annotations
 
-from engine_helpers import make_engine, pir_pulses, run, sit, types
+from engine_helpers import make_engine, pir_pulses, run, sit
 
 MIN = 60.0
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from store_helpers import BREAK_S, Desk
+from store_helpers import Desk
 
 from device.rollup import Rollup, desk_day, summarize
 
