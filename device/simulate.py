@@ -55,18 +55,24 @@ class Profile:
     perch_per_h: float = 0.25
     dropouts_per_h: float = 5.0
     bag_p: float = 0.04                           # chance per day of a bag on the chair
+    # How they answer a seated-routine prompt (device/sim_person.py, the daemon's simulated desk only):
+    respond_p: float = 0.65                       # does the routine (the PIR sees it) or presses the button
+    button_p: float = 0.2                         # ... of which by pressing the button
+    snooze_p: float = 0.08                        # holds the button to snooze instead
 
 
 PROFILE_PARAMS: dict[str, Profile] = {
     "typical": Profile(),
     "fidgety": Profile(bout_med_s=12 * 60, short_away_per_h=3.5, break_med_s=4 * 60, break_sigma=1.0, active_gap_s=10.0,
-                       active_med_s=240.0, still_med_s=40.0, still_max_s=3 * 60, dropouts_per_h=8.0),
+                       active_med_s=240.0, still_med_s=40.0, still_max_s=3 * 60, dropouts_per_h=8.0, respond_p=0.75),
     "long_sitter": Profile(arrive=(8.2, 0.4), leave=(17.8, 0.5), bout_med_s=45 * 60, bout_sigma=0.6,
                            bout_max_s=3 * HOUR, short_away_per_h=1.2, break_med_s=6 * 60,
-                           active_gap_s=19.0, still_med_s=150.0, still_max_s=15 * 60),
+                           active_gap_s=19.0, still_med_s=150.0, still_max_s=15 * 60, respond_p=0.55,
+                           snooze_p=0.12),
     "still_reader": Profile(arrive=(9.0, 0.6), bout_med_s=50 * 60, bout_sigma=0.7, bout_max_s=3 * HOUR,
                             short_away_per_h=0.8, active_gap_s=16.0, active_med_s=100.0,
-                            still_med_s=9 * 60, still_max_s=40 * 60, perch_per_h=0.6, dropouts_per_h=4.0),
+                            still_med_s=9 * 60, still_max_s=40 * 60, perch_per_h=0.6, dropouts_per_h=4.0,
+                            respond_p=0.5, button_p=0.35),
     "day_off": Profile(work=False, bag_p=0.15),
     "night_owl": Profile(arrive=(13.5, 0.8), leave=(25.5, 0.6), meal=(19.0, 0.4), meal_min=(35, 70),
                          bout_med_s=22 * 60),
@@ -128,6 +134,9 @@ class SimResult:
     pir_hold_s: float
     pir_block_s: float
     stats: dict[str, int] = field(default_factory=dict)
+    #: what the PIR could see (sorted, before the one-shot): the daemon's simulated desk re-runs
+    #: the one-shot on these plus the person's answers to prompts (device/sim_person.py)
+    pir_motions: list[float] = field(default_factory=list)
 
     @property
     def note(self) -> str:
@@ -428,7 +437,7 @@ def simulate(profile: str, days: int, seed: int, start: datetime = DEFAULT_START
     stats = {"sits": len(truth), "bags": len(bags), "dropouts": dropouts, "perches": perches,
              "spikes": spikes, "pir_triggers": pir_v.count(1)}
     return SimResult(start, duration, profile, seed, pir_model, sensors, times, sig, val, truth,
-                     hold, block, stats)
+                     hold, block, stats, motions if "pir" in sensors else [])
 
 
 def truth_path(trace_path: str) -> str:

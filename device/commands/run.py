@@ -136,6 +136,9 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
         store = Store.for_config(cfg)
         notifier = Notifier()
         sinks = []
+        eyes = _PersonSink(clock) if sim is not None else None
+        if eyes is not None:
+            sinks.append(eyes)
         try:
             if with_sinks and cfg.mqtt.host:
                 from device.mqtt import MqttSink
@@ -159,9 +162,9 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
             on_ready(daemon)
         try:
             if sim is not None and sim.speed is None:
-                reason = _run_max(daemon, sim, stopper)
+                reason = _run_max(daemon, sim, stopper, eyes)
             else:
-                reason = _serve(daemon, sim, seconds, stopper)
+                reason = _serve(daemon, sim, seconds, stopper, eyes)
         finally:
             if not daemon.stopped:
                 daemon.stop("error")
@@ -206,7 +209,7 @@ def _inbox(db: Path):
     return inbox_dir_for(db)
 
 
-def _serve(daemon, sim: SimSpec | None, seconds: float | None, stopper: _Stopper) -> str:
+def _serve(daemon, sim: SimSpec | None, seconds: float | None, stopper: _Stopper, eyes=None) -> str:
     """The loop on its own thread; the main thread only waits and turns signals into a Stop."""
     loop = threading.Thread(target=daemon.serve, name="deskpulse-loop")
     loop.start()
@@ -214,7 +217,7 @@ def _serve(daemon, sim: SimSpec | None, seconds: float | None, stopper: _Stopper
     if stopper.reason:  # a signal that came while starting
         daemon.request_stop(stopper.reason)
     if sim is not None:
-        threading.Thread(target=_feed_scaled, args=(daemon, sim, stopper.event, stopper),
+        threading.Thread(target=_feed_scaled, args=(daemon, sim, stopper.event, stopper, eyes),
                          name="deskpulse-sim", daemon=True).start()
     timer = None
     if seconds is not None:
@@ -230,6 +233,35 @@ def _serve(daemon, sim: SimSpec | None, seconds: float | None, stopper: _Stopper
     return daemon.stop_reason or "stop"
 
 
+class _PersonSink:
+    """The simulated person's eyes: a sink that shows them every event the daemon emits.
+
+    ``publish`` runs on the loop thread; the feeder reads the same ``Person``
+    and ``DeskStream`` from its own thread (scaled time), hence ``lock``, and
+    ``wake`` tells a feeder waiting for a later edge that an answer was planned.
+    """
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.person = None
+
+    def publish(self, event) -> None:
+        if self.person is None:
+            return
+        with self.lock:
+            planned = self.person.notice(max(event.t, self.clock.monotonic()), event.type, event.data)
+        if planned is not None:
+            self.wake.set()
+
+    def set_state(self, status) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _sim_edges(daemon, sim: SimSpec):
     from device.simulate import simulate
     sensors = tuple(s for s in ("seat", "pir") if s in daemon.inputs.devices)
@@ -241,41 +273,82 @@ def _sim_edges(daemon, sim: SimSpec):
     return result
 
 
-def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop) -> None:
-    """Drive the mock pins at the scaled clock's pace, then stop at the simulation's end."""
+def _sim_desk(daemon, sim: SimSpec, eyes: _PersonSink):
+    """The simulated day's edges, merged with the person's answers to prompts (device/sim_person.py)."""
+    from device.sim_person import DeskStream, Person
+    result = _sim_edges(daemon, sim)
+    wired = daemon.inputs.devices
+    person = Person(sim.profile, sim.seed, result.truth, pir="pir" in wired, button="button" in wired,
+                    done_motion_s=daemon.cfg.coaching.done_motion_s, button_hold_s=daemon.cfg.gpio.button_hold_s)
+    with eyes.lock:
+        eyes.person = person
+    return result, DeskStream(result, person)
+
+
+def _log_answers(desk) -> None:
+    kinds = [a.kind for a in desk.actions]
+    log.info("the simulated person answered %d of %d seated-routine prompts: %d routines the PIR saw, "
+             "%d button presses, %d snoozes", len(kinds), len(desk.person.log), kinds.count("exercise"),
+             kinds.count("button"), kinds.count("snooze"))
+
+
+def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop, eyes: _PersonSink) -> None:
+    """Drive the mock pins at the scaled clock's pace, then stop at the simulation's end.
+
+    The next edge may come from the person answering a prompt the loop has just
+    emitted: ``eyes.wake`` interrupts the wait for a later one.
+    """
     try:
-        result = _sim_edges(daemon, sim)
-        clock = daemon.clock
-        for t, sig, v in zip(result.times, result.signals, result.values):
-            while not stopping.is_set():
-                wait = (t - clock.monotonic()) / sim.speed
-                if wait <= 0:
-                    break
-                stopping.wait(min(wait, 0.5))
-            if stopping.is_set():
-                return
-            daemon.inputs.drive(sig, v)
+        result, desk = _sim_desk(daemon, sim, eyes)
+        clock, end = daemon.clock, result.duration_s
         while not stopping.is_set():
-            wait = (result.duration_s - clock.monotonic()) / sim.speed
-            if wait <= 0:
+            with eyes.lock:
+                t = desk.next_time()
+                eyes.wake.clear()
+            due = end if t is None else min(t, end)
+            wait = (due - clock.monotonic()) / sim.speed
+            if wait > 0:
+                eyes.wake.wait(min(wait, 0.5))
+                continue
+            if t is None or t >= end:
                 break
-            stopping.wait(min(wait, 0.5))
+            with eyes.lock:
+                edge = desk.pop()
+            if edge is not None:
+                daemon.inputs.drive(edge[1], edge[2])
+        if stopping.is_set():
+            return
+        _log_answers(desk)
         stop("simulation end")
     except Exception as e:  # a simulator problem ends the run, it must not hang it
         log.error("simulation failed: %s", e)
         stop("error")
 
 
-def _run_max(daemon, sim: SimSpec, stopper: _Stopper) -> str:
-    """One thread: jump the fake clock to each edge, running every deadline on the way."""
-    result = _sim_edges(daemon, sim)
-    for t, sig, v in zip(result.times, result.signals, result.values):
-        if stopper.reason or daemon.stopped:
+def _run_max(daemon, sim: SimSpec, stopper: _Stopper, eyes: _PersonSink) -> str:
+    """One thread: jump the fake clock to each edge, running every deadline on the way.
+
+    The daemon is stepped one wake-up at a time, never past the next edge: a
+    prompt at a deadline is then seen by the person before the clock passes
+    the moment they answer it.
+    """
+    result, desk = _sim_desk(daemon, sim, eyes)
+    end = result.duration_s
+    while not (stopper.reason or daemon.stopped):
+        t = desk.next_time()
+        t = end if t is None else min(t, end)
+        wake = daemon.next_wake()  # after a tick always later than now: each step moves the clock
+        step = t if wake is None else min(t, max(wake, daemon.clock.monotonic()))
+        daemon.run_until(step)
+        if step < t:
+            continue
+        if t >= end:
             break
-        daemon.run_until(t)
-        daemon.inputs.drive(sig, v)
-    if not stopper.reason:
-        daemon.run_until(result.duration_s)
+        edge = desk.pop()
+        if edge is not None:
+            daemon.inputs.drive(edge[1], edge[2])
+    if not stopper.reason and not daemon.stopped:
         daemon.pump()
+        _log_answers(desk)
     daemon.stop(stopper.reason or "simulation end")
     return daemon.stop_reason
