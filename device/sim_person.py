@@ -104,7 +104,7 @@ class Person:
         rng, p = self.rng, self.p
         # the same draws whatever is decided, so one prompt's answer does not shift the next ones
         u, u_how = rng.random(), rng.random()
-        start = now + rng.uniform(*DELAY_S)
+        start = round(now + rng.uniform(*DELAY_S), 4)  # edges are on the trace's 0.1 ms grid
         burst = self.done_motion_s * rng.uniform(*BURST_X)
         press = rng.uniform(*PRESS_S)
         snooze_hold = self.button_hold_s + rng.uniform(*SNOOZE_EXTRA_S)

@@ -91,3 +91,91 @@ def test_without_a_button_the_routine_is_still_seen(simulated):
     hows = {d.data["how"] for _, d in answered(events)}
     assert "pir" in hows and "button" not in hows
     assert not [e for e in events if e.type == "snooze"]  # snoozing needs the button too
+
+
+class _Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def monotonic(self):
+        return self.t
+
+
+class _Wake:
+    """The feeder's wait, on a fake clock: waiting moves the clock, and the 'loop' may emit prompts meanwhile."""
+
+    def __init__(self, clock, speed, prompts, eyes_slot):
+        self.clock, self.speed, self.prompts, self.eyes = clock, speed, prompts, eyes_slot
+        self.flag = False
+
+    def set(self):
+        self.flag = True
+
+    def clear(self):
+        self.flag = False
+
+    def wait(self, timeout):
+        end = self.clock.t + timeout * self.speed
+        while self.prompts and self.prompts[0] <= end:
+            self.clock.t = max(self.clock.t, self.prompts.pop(0))
+            self.eyes[0].publish(_Event("prompt", self.clock.t, {"level": 1, "kind": "seated", "exercise": {"key": "x"}}))
+            if self.flag:
+                return True  # woken: an answer was planned
+        self.clock.t = end
+        return self.flag
+
+
+class _Event:
+    def __init__(self, type_, t, data):
+        self.type, self.t, self.data = type_, t, data
+
+
+def test_the_scaled_feeder_wakes_for_an_answer_and_drives_it_on_time(monkeypatch):
+    """``_feed_scaled`` with a fake clock: answers planned while it waits are driven in order, on time."""
+    import threading
+    from types import SimpleNamespace
+
+    from device.commands import run as run_cmd
+    from device.sim_person import Person
+    from device.simulate import simulate
+
+    planned = []
+    notice = Person.notice
+
+    def spy(self, now, type_, data):
+        a = notice(self, now, type_, data)
+        if a is not None:
+            planned.append(a)
+        return a
+    monkeypatch.setattr(Person, "notice", spy)
+
+    speed = 60.0
+    day = simulate("typical", 1, 3, start=MONDAY)
+    # a prompt a minute into every long sit, as the loop would emit it while the feeder waits
+    prompts = [a + 60.0 for a, b in day.truth if b - a > 600]
+    clock = _Clock()
+    driven = []
+    cfg = config.load(None, env={})
+    inputs = SimpleNamespace(devices={"seat": 1, "pir": 1, "button": 1},
+                             drive=lambda sig, v: driven.append((clock.t, sig, v)))
+    daemon = SimpleNamespace(clock=clock, inputs=inputs, cfg=cfg)
+    eyes = run_cmd._PersonSink(clock)
+    eyes.wake = _Wake(clock, speed, prompts, [eyes])
+    stopped = []
+    run_cmd._feed_scaled(daemon, SimSpec("typical", 1, 3, speed, MONDAY), threading.Event(), stopped.append, eyes)
+    assert stopped == ["simulation end"] and not prompts
+    assert all(a[0] <= b[0] for a, b in zip(driven, driven[1:]))
+    answers = [(t, s, v) for t, s, v in driven if s == "button"]
+    assert answers and len(answers) % 2 == 0
+    assert {a.kind for a in planned} >= {"exercise", "button"}
+    # each answer is driven at its own time, not when the feeder would next have looked (30 s at 60x)
+    for a in planned:
+        if a.kind == "exercise":
+            # the PIR rises with one of the routine's movements (or was already up) and stays up to its end
+            before = [(t, v) for t, s, v in driven if s == "pir" and t <= a.motions[-1]][-1]
+            assert before[1] == 1 and (before[0] <= a.start or any(abs(before[0] - m) < 1e-6 for m in a.motions))
+        else:
+            assert [(round(t, 4), v) for t, s, v in driven if s == "button" and a.start - 1 < t < a.end + 1] \
+                == [(round(bt, 4), bv) for bt, bv in a.button]
+    # with the answers, the day's seat is driven unchanged
+    assert [(s, v) for _, s, v in driven if s == "seat"] == [(s, v) for _, s, v in day.edges({"seat"})]
