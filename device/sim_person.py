@@ -14,24 +14,28 @@ the person watches the daemon's events and answers a seated-routine prompt
 - or they ignore it: the reminder, the walk prompt or the next break deals
   with it.
 
+A walk prompt (level 3) makes them, with ``walk_p``, stand up a little
+earlier than the generated day had them: the seat empties then and the PIR
+sees them stand and walk away; the generated sit's remaining seat edges and
+leg movements are left out, and they come back when the day had them come
+back (so the break is longer).
+
 They only answer while truly seated for the whole answer (the truth of the
 simulated day); an answer not yet begun is dropped when the prompt goes away
-first (done by other means, a break, snooze, pause). Walk prompts (level 3)
-are left to the pre-generated breaks: standing up earlier would mean cutting
-the seat stream and the PIR's walk-away motion, which the generated day does
-not model separately.
+first (done by other means, a break, snooze, pause).
 
 Pure logic on injected time: ``Person`` takes ``now`` and events and plans
 ``Action``s; ``DeskStream`` merges the pre-generated seat edges, the PIR
 (the day's motions plus the person's, through one incremental one-shot, so
 its level stays consistent) and the button presses into one time-ordered
-stream of edges. The threads and the daemon live in ``device/commands/run.py``.
+stream of edges; a walk's early leave replaces the rest of that sit. The threads and the daemon live in ``device/commands/run.py``.
 """
 from __future__ import annotations
 
 import heapq
 import random
 from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass
 
 from device.simulate import PROFILE_PARAMS, Profile, SimResult
@@ -44,6 +48,10 @@ DELAY_S = (30.0, 180.0)
 BURST_X = (1.3, 2.5)
 #: Gaps between leg movements during the routine (seconds): shorter than any PIR hold, so it stays high.
 BURST_GAP_S = (0.3, 1.2)
+#: A walk's early leave replaces the generated sit's seat edges until this long after its end (its
+#: contact bounce lasts at most 40 ms), and its leg movements until this long after (walking away).
+SEAT_SETTLE_S = 0.05
+WALK_AWAY_S = 3.0
 #: A press that means "done" (seconds held); a snooze is held ``button_hold_s`` plus SNOOZE_EXTRA_S.
 PRESS_S = (0.15, 0.6)
 SNOOZE_EXTRA_S = (0.4, 1.5)
@@ -53,11 +61,12 @@ SNOOZE_EXTRA_S = (0.4, 1.5)
 class Action:
     """What the person does about one prompt, starting at ``start``."""
 
-    kind: str                                   # "exercise", "button" (done) or "snooze"
+    kind: str                                   # "exercise", "button" (done), "snooze" or "walk"
     start: float
     level: int
     motions: tuple[float, ...] = ()             # leg movements the PIR may see
     button: tuple[tuple[float, int], ...] = ()  # (t, level) of the button, pressed = 1
+    away_until: float | None = None             # walk: up at start instead of here (the generated sit's end)
 
     @property
     def end(self) -> float:
@@ -65,7 +74,7 @@ class Action:
 
 
 class Person:
-    """Answers seated-routine prompts; deterministic for a seed (its own ``random.Random``)."""
+    """Answers prompts; deterministic for a seed (its own ``random.Random``)."""
 
     def __init__(self, profile: str | Profile, seed: int, truth: list[tuple[float, float]], *,
                  pir: bool = True, button: bool = True, done_motion_s: float = 20.0, button_hold_s: float = 2.0):
@@ -90,11 +99,12 @@ class Person:
             if self.pending is not None and self.pending.start > now:
                 self.pending = None  # the LED went dark before they began
             return None
-        if type_ != "prompt" or data.get("test") or data.get("level") not in (1, 2):
+        if type_ != "prompt" or data.get("test") or data.get("level") not in (1, 2, 3):
             return None
         if self.pending is not None:
             return None  # already on it
-        what, action = self._decide(now, int(data["level"]))
+        level = int(data["level"])
+        what, action = self._walk(now) if level == 3 else self._decide(now, level)
         self.log.append((now, int(data["level"]), what))
         self.pending = action
         return action
@@ -128,6 +138,20 @@ class Person:
             return "away", None  # they get up (a break, a short errand) before they would have answered
         return action.kind, action
 
+    def _walk(self, now: float) -> tuple[str, Action | None]:
+        """A walk prompt: stand up a little earlier than the generated day had them (walk), or not (ignore)."""
+        rng = self.rng
+        u = rng.random()
+        start = round(now + rng.uniform(*DELAY_S), 4)
+        stand, away = rng.uniform(0.0, 1.5), rng.uniform(1.5, 4.0)
+        if u >= self.p.walk_p:
+            return "ignore", None
+        i = bisect_right(self._starts, now) - 1
+        if i < 0 or not self.truth[i][0] <= now < self.truth[i][1] - 5.0 or start >= self.truth[i][1] - 5.0:
+            return "away", None  # up by then anyway
+        motions = (round(start + stand, 4), round(start + away, 4)) if self.pir else ()
+        return "walk", Action("walk", start, 3, motions=motions, away_until=self.truth[i][1])
+
     def due(self) -> float | None:
         return self.pending.start if self.pending is not None else None
 
@@ -137,6 +161,9 @@ class Person:
         if a is None or a.start > now:
             return None
         self.pending = None
+        if a.away_until is not None:  # from now on they are away until the generated day had them leave
+            i = bisect_right(self._starts, a.start) - 1
+            self.truth[i] = (self.truth[i][0], a.start)
         return a
 
 
@@ -157,21 +184,35 @@ class DeskStream:
         self._initial = list(zip(result.times[:n0], result.signals[:n0], result.values[:n0]))
         self._seat = [(t, v) for t, s, v in zip(result.times[n0:], result.signals[n0:], result.values[n0:])
                       if s == "seat"]
+        self._seat_t = [t for t, _ in self._seat]
         self._si = 0
+        self._seat_level = next((v for t, s, v in self._initial if s == "seat"), 0)
+        # a walk's early leave: (from, to) spans of the generated seat edges and motions left out, in time order
+        self._seat_cuts: deque[tuple[float, float]] = deque()
+        self._motion_cuts: deque[tuple[float, float]] = deque()
         self.person = person
         self.actions: list[Action] = []
         self._has_pir = "pir" in result.sensors
         self._motions = result.pir_motions if self._has_pir else []
         self._mi = 0
         self._extra: list[float] = []               # the person's motions (heap)
-        self._button: list[tuple[float, int, int]] = []  # (t, seq, level) heap
+        self._edges: list[tuple[float, int, str, int]] = []  # the person's edges: (t, seq, signal, level) heap
         self._seq = 0
         self._hold, self._block = result.pir_hold_s, result.pir_block_s
         self._high, self._off, self._blocked = False, 0.0, -1.0
         self._consumed = -INF                       # the latest motion the one-shot has taken in
 
     # ------------------------------------------------------------------ the PIR one-shot
+    @staticmethod
+    def _cut(cuts: deque, t: float) -> bool:
+        """Whether ``t`` (never earlier than the last asked) is in a span left out."""
+        while cuts and cuts[0][1] < t:
+            cuts.popleft()
+        return bool(cuts) and cuts[0][0] <= t
+
     def _next_motion(self) -> float:
+        while self._motion_cuts and self._mi < len(self._motions) and self._cut(self._motion_cuts, self._motions[self._mi]):
+            self._mi += 1  # what the generated day had them do at the desk after they left for a walk
         m = self._motions[self._mi] if self._mi < len(self._motions) else INF
         return min(m, self._extra[0]) if self._extra else m
 
@@ -223,14 +264,16 @@ class DeskStream:
         heads = []
         if self._initial:
             heads.append((self._initial[0][0], 0))
+        while self._seat_cuts and self._si < len(self._seat) and self._cut(self._seat_cuts, self._seat[self._si][0]):
+            self._si += 1
         if self._si < len(self._seat):
             heads.append((self._seat[self._si][0], 1))
         if self._has_pir:
             t = self._pir_next()
             if t != INF:
                 heads.append((round(t, 4), 2))
-        if self._button:
-            heads.append((self._button[0][0], 3))
+        if self._edges:
+            heads.append((self._edges[0][0], 3))
         if self.person is not None and self.person.due() is not None:
             heads.append((self.person.due(), 4))
         return heads
@@ -246,24 +289,44 @@ class DeskStream:
             return None
         t, src = min(heads)
         if src == 0:
-            return self._initial.pop(0)
-        if src == 1:
+            edge = self._initial.pop(0)
+        elif src == 1:
             self._si += 1
-            return t, "seat", self._seat[self._si - 1][1]
-        if src == 2:
+            edge = t, "seat", self._seat[self._si - 1][1]
+        elif src == 2:
             return self._pir_pop()
-        if src == 3:
-            bt, _, v = heapq.heappop(self._button)
-            return bt, "button", v
-        action = self.person.act(t)
-        if action is not None:
-            self.actions.append(action)
-            self._inject(action.motions)
-            for bt, v in action.button:
-                if bt < self.end:
-                    heapq.heappush(self._button, (round(bt, 4), self._seq, v))
-                    self._seq += 1
-        return None
+        elif src == 3:
+            bt, _, sig, v = heapq.heappop(self._edges)
+            edge = bt, sig, v
+        else:
+            action = self.person.act(t)
+            if action is not None:
+                self._act(action)
+            return None
+        if edge[1] == "seat":
+            self._seat_level = edge[2]
+        return edge
+
+    def _push(self, t: float, signal: str, v: int) -> None:
+        if t < self.end:
+            heapq.heappush(self._edges, (round(t, 4), self._seq, signal, v))
+            self._seq += 1
+
+    def _act(self, action: Action) -> None:
+        self.actions.append(action)
+        if action.away_until is not None:
+            # Up now: the generated sit's seat edges up to its end (its bounce included) and what the
+            # PIR would have seen until they walked away are replaced by leaving now.
+            t0, seat_to = action.start, action.away_until + SEAT_SETTLE_S
+            self._seat_cuts.append((t0, seat_to))
+            self._motion_cuts.append((t0, action.away_until + WALK_AWAY_S))
+            i = bisect_right(self._seat_t, seat_to) - 1
+            after = self._seat[i][1] if i >= 0 else self._seat_level  # the generated level once that sit ended
+            if after != self._seat_level:
+                self._push(t0, "seat", after)
+        self._inject(action.motions)
+        for bt, v in action.button:
+            self._push(bt, "button", v)
 
     def edges(self):
         """Every edge to the end (no daemon: nothing answers prompts); for tests."""

@@ -59,6 +59,7 @@ class Profile:
     respond_p: float = 0.65                       # does the routine (the PIR sees it) or presses the button
     button_p: float = 0.2                         # ... of which by pressing the button
     snooze_p: float = 0.08                        # holds the button to snooze instead
+    walk_p: float = 0.5                           # a walk prompt: stands up a little earlier than planned
 
 
 PROFILE_PARAMS: dict[str, Profile] = {

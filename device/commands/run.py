@@ -287,9 +287,9 @@ def _sim_desk(daemon, sim: SimSpec, eyes: _PersonSink):
 
 def _log_answers(desk) -> None:
     kinds = [a.kind for a in desk.actions]
-    log.info("the simulated person answered %d of %d seated-routine prompts: %d routines the PIR saw, "
-             "%d button presses, %d snoozes", len(kinds), len(desk.person.log), kinds.count("exercise"),
-             kinds.count("button"), kinds.count("snooze"))
+    log.info("the simulated person answered %d of %d prompts: %d routines the PIR saw, %d button presses, "
+             "%d snoozes, %d walks taken early", len(kinds), len(desk.person.log), kinds.count("exercise"),
+             kinds.count("button"), kinds.count("snooze"), kinds.count("walk"))
 
 
 def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop, eyes: _PersonSink) -> None:

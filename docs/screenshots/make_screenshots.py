@@ -1,5 +1,5 @@
-"""Regenerate the dashboard screenshots in this folder: a simulated month served by waitress,
-photographed by Debian's headless Chromium at phone (390x844) and desktop (1366x900) sizes.
+"""Regenerate the dashboard screenshots in this folder: a simulated month (the person answering
+prompts as in the demo) served by waitress, photographed by Debian's headless Chromium at phone (390x844) and desktop (1366x900) sizes.
 
     .venv/bin/python docs/screenshots/make_screenshots.py
 """
@@ -31,7 +31,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "history.db"
         cfg = Config().replace(device={"name": "Study desk"}, dashboard={"secret_key": "x" * 40})
-        status = seed_history(db, cfg, START, DAYS, seed=11, until=NOW)
+        status = seed_history(db, cfg, START, DAYS, seed=11, until=NOW, answers=True)
         write_status(db, status)
         app = create_app(cfg, db_path=db, clock=FakeClock(NOW))
         with Served(app) as srv, sync_playwright() as p:

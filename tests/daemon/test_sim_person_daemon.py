@@ -69,6 +69,22 @@ def test_the_person_does_the_routine_the_pir_sees_or_presses_the_button(simulate
         1 for e in events if e.type == "prompt" and e.data["level"] == 2)
 
 
+def test_a_walk_prompt_gets_them_up_sooner(simulated, monkeypatch):
+    def quick_walks(events):
+        walks = [d for p, d in answered(events) if p is not None and p.data["level"] == 3]
+        assert walks and all(d.data["how"] == "break" for d in walks)
+        # up 30-180 s after the prompt, and a break (120 s) later it counts
+        return [d for d in walks if d.data["latency_s"] <= 180 + 120 + 15]
+    events = simulated(days=5, name="walking")
+    quick = quick_walks(events)
+    brk = {e.t: e for e in events if e.type == "break"}
+    assert all(brk[d.t].data["max_level"] == 3 for d in quick)
+    from device import simulate
+    monkeypatch.setitem(simulate.PROFILE_PARAMS, "typical", simulate.Profile(walk_p=0.0))
+    unmoved = quick_walks(simulated(days=5, name="sitting"))  # only when the generated day had them up anyway
+    assert len(quick) >= len(unmoved) + 3
+
+
 def test_a_seed_gives_the_same_day_of_answers(simulated):
     def story(events):
         return [(e.type, e.t, {k: v for k, v in e.data.items() if k not in ("version",)}) for e in events]

@@ -27,13 +27,17 @@ NOW = START + timedelta(days=DAYS - 1, hours=15, minutes=10)
 
 def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: int = 1,
                  profile: str = "typical", until: datetime | None = None,
-                 flush_every_s: float = 6 * 3600) -> dict[str, Any]:
+                 flush_every_s: float = 6 * 3600, answers: bool = False) -> dict[str, Any]:
     """Replay ``days`` simulated days from ``start`` (local midnight) into ``db_path``.
 
     With ``until`` the replay stops there without finishing, so the last bout
     may still be open, as on a live desk. Returns the engine's status at the end.
+    With ``answers`` the person answers prompts as on the daemon's simulated desk
+    (``device.sim_person``: routines the PIR sees, the button), as the demo shows.
     """
     sim = simulate(profile, days, seed, start=start)
+    if answers:
+        return _seed_answering(db_path, cfg, start, sim, seed, profile, until, flush_every_s)
     cfg = cfg.replace(sensing={"sensors": "both"})
     wall_at = lambda t: (start + timedelta(seconds=t)).astimezone(start.tzinfo)  # noqa: E731
     engine = Engine(cfg, wall_at, ids=IdFactory(node=seed), start_t=0.0)
@@ -63,6 +67,55 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
             store.add(engine.finish(end))
         else:
             store.add(engine.advance(end))
+        status = dict(engine.status(end))
+        status["updated_ts"] = wall_at(end).isoformat(timespec="seconds")
+        store.flush()
+    finally:
+        store.close()
+    return status
+
+
+def _seed_answering(db_path: Path, cfg: Config, start: datetime, sim, seed: int, profile: str,
+                    until: datetime | None, flush_every_s: float) -> dict[str, Any]:
+    """``seed_history`` with a person who sees every event and answers through the inputs."""
+    from device.sim_person import DeskStream, Person
+    cfg = cfg.replace(sensing={"sensors": "both"})
+    wall_at = lambda t: (start + timedelta(seconds=t)).astimezone(start.tzinfo)  # noqa: E731
+    engine = Engine(cfg, wall_at, ids=IdFactory(node=seed), start_t=0.0)
+    person = Person(profile, seed, sim.truth, done_motion_s=cfg.coaching.done_motion_s,
+                    button_hold_s=cfg.gpio.button_hold_s)
+    stream = DeskStream(sim, person)
+    end = sim.duration_s if until is None else min(sim.duration_s, (until - start).total_seconds())
+    now = [0.0]
+    store = Store(db_path, parse_hhmm(cfg.coaching.day_boundary), wall=lambda: wall_at(now[0]).timestamp(),
+                  outbox_max_age_days=cfg.mqtt.outbox_max_age_days, outbox_max_rows=cfg.mqtt.outbox_max_rows)
+
+    def add(events):
+        store.add(events)
+        for e in events:
+            person.notice(now[0], e.type, e.data)
+    next_flush = flush_every_s
+    last = None
+    try:
+        while True:
+            t = stream.next_time()
+            t = end if t is None else min(t, end)
+            deadline = engine.next_deadline()
+            if deadline is not None and deadline <= t and deadline != last:  # a prompt may plan an answer before t
+                now[0] = last = max(now[0], deadline)
+                add(engine.advance(deadline))
+                continue
+            if t >= end:
+                break
+            now[0] = t
+            edge = stream.pop()
+            if edge is not None:
+                add(engine.feed(*edge))
+            if t >= next_flush:
+                store.flush()
+                next_flush = t + flush_every_s
+        now[0] = end
+        add(engine.finish(end) if until is None else engine.advance(end))
         status = dict(engine.status(end))
         status["updated_ts"] = wall_at(end).isoformat(timespec="seconds")
         store.flush()

@@ -60,13 +60,34 @@ def test_what_the_person_does_about_a_seated_prompt(kw, data, kind):
         assert (t1 - t0 < hold) if kind == "button" else (t1 - t0 > hold)  # a press is done, a hold snoozes
 
 
-@pytest.mark.parametrize("data", [
-    dict(PROMPT1, level=3, kind="walk"),      # walks are left to the generated breaks
-    dict(PROMPT1, test=True),                 # the dashboard's test prompt is not a real one
-])
-def test_walk_and_test_prompts_are_not_answered(data):
+def test_the_dashboards_test_prompt_is_not_answered():
     p = person()
-    assert p.notice(2000.0, "prompt", data) is None and p.due() is None and p.log == []
+    assert p.notice(2000.0, "prompt", dict(PROMPT1, test=True)) is None and p.due() is None and p.log == []
+
+
+WALK = dict(PROMPT1, level=3, kind="walk", exercise={"key": "walk"})
+
+
+# a walk prompt at `now` (seated 1000-5000): up early, or not
+@pytest.mark.parametrize("walk_p, now, kind", [
+    (1.0, 2000.0, "walk"),
+    (0.0, 2000.0, "ignore"),
+    (1.0, 4990.0, "away"),      # the generated day has them up within seconds anyway
+    (1.0, 5500.0, "away"),      # not at the desk (a prompt back-dated past a leave)
+])
+def test_a_walk_prompt_may_get_them_up_earlier(walk_p, now, kind):
+    p = Person(replace(BASE, walk_p=walk_p), seed=7, truth=list(SEATED))
+    a = p.notice(now, "prompt", WALK)
+    assert p.log == [(now, 3, kind)]
+    if kind != "walk":
+        assert a is None
+        return
+    assert a.kind == "walk" and a.away_until == 5000.0 and now + DELAY_S[0] <= a.start <= now + DELAY_S[1]
+    assert all(a.start <= m <= a.start + 4.0 for m in a.motions) and len(a.motions) == 2  # standing, walking away
+    assert p.seated(2000.0, 4000.0)
+    assert p.act(a.start) == a
+    # from then on they are away: a prompt that reached them later would not be answered
+    assert not p.seated(a.start + 1, a.start + 60) and p.seated(1000.0, a.start) and p.seated(6000.0, 6100.0)
 
 
 @pytest.mark.parametrize("type_", ["exercise_done", "break", "snooze", "pause"])
@@ -217,3 +238,23 @@ def test_answers_on_a_simulated_day_keep_the_pir_physics():
         assert pulse[0][1] - max(pulse[0][0], a.start) >= 20.0
     # the seat is exactly the simulated day's
     assert [e for e in edges if e[1] == "seat"] == [e for e in zip(r.times, r.signals, r.values) if e[1] == "seat"]
+
+
+def test_a_walk_leaves_the_seat_early_and_drops_the_rest_of_that_sit():
+    # seated 20-150 with a dropout at 100-103 and a bounce at the end; back at 400
+    seat = ((0.0, 0), (20.0, 1), (100.0, 0), (103.0, 1), (150.0, 0), (150.01, 1), (150.02, 0), (400.0, 1))
+    walk = Action("walk", 60.0, 3, motions=(60.5, 62.0), away_until=150.0)
+    stream = DeskStream(tiny_day([21.0, 90.0, 149.5, 151.0, 401.0], seat=seat, duration=500.0), Planned(walk))
+    edges = list(stream.edges())
+    assert [(t, v) for t, s, v in edges if s == "seat"] == [(0.0, 0), (20.0, 1), (60.0, 0), (400.0, 1)]
+    # the PIR sees them stand and walk away (60.5, retriggered at 62), nothing of the sit they left
+    assert [(t, v) for t, s, v in edges if s == "pir"][1:] == [(21.0, 1), (24.0, 0), (60.5, 1), (65.0, 0),
+                                                               (401.0, 1), (404.0, 0)]
+    assert stream.actions == [walk]
+
+
+def test_a_walk_during_a_dropout_needs_no_seat_edge():
+    seat = ((0.0, 0), (20.0, 1), (59.0, 0), (62.0, 1), (150.0, 0), (400.0, 1))
+    walk = Action("walk", 60.0, 3, away_until=150.0)
+    stream = DeskStream(tiny_day([], seat=seat, duration=500.0), Planned(walk))
+    assert [(t, v) for t, s, v in stream.edges() if s == "seat"] == [(0.0, 0), (20.0, 1), (59.0, 0), (400.0, 1)]
