@@ -228,6 +228,8 @@ def _serve(daemon, sim: SimSpec | None, seconds: float | None, stopper: _Stopper
         loop.join()  # interrupted by signals (POSIX), whose handler posts the Stop
     finally:
         stopper.event.set()
+        if eyes is not None:
+            eyes.wake.set()  # the feeder waits on this one
         if timer:
             timer.cancel()
     return daemon.stop_reason or "stop"
@@ -314,7 +316,7 @@ def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop, eyes: _P
                 break
             with eyes.lock:
                 edge = desk.pop()
-            if edge is not None:
+            if edge is not None and not stopping.is_set():
                 daemon.inputs.drive(edge[1], edge[2])
         if stopping.is_set():
             return
