@@ -318,10 +318,9 @@ def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop, eyes: _P
                 edge = desk.pop()
             if edge is not None and not stopping.is_set():
                 daemon.inputs.drive(edge[1], edge[2])
-        if stopping.is_set():
-            return
         _log_answers(desk)
-        stop("simulation end")
+        if not stopping.is_set():
+            stop("simulation end")
     except Exception as e:  # a simulator problem ends the run, it must not hang it
         log.error("simulation failed: %s", e)
         stop("error")
@@ -351,6 +350,6 @@ def _run_max(daemon, sim: SimSpec, stopper: _Stopper, eyes: _PersonSink) -> str:
             daemon.inputs.drive(edge[1], edge[2])
     if not stopper.reason and not daemon.stopped:
         daemon.pump()
-        _log_answers(desk)
+    _log_answers(desk)
     daemon.stop(stopper.reason or "simulation end")
     return daemon.stop_reason
