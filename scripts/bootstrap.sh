@@ -16,9 +16,14 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 stamp="$VENV/.deskpulse-installed$EXTRAS"
 if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null
-  # compat: the checkout on sys.path (new modules need no reinstall) without the "lenient" mode's warning box
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT$EXTRAS" --config-settings editable_mode=compat \
-    || die "pip install failed (see above)"
+  echo "deskpulse: installing into $VENV (log: $VENV/pip.log)" >&2
+  # pip's and setuptools' chatter goes to the log; it is shown only if the install fails.
+  # compat: the checkout on sys.path, so new modules need no reinstall
+  if ! { "$VENV/bin/python" -m pip install --upgrade pip \
+         && "$VENV/bin/python" -m pip install -e "$ROOT$EXTRAS" --config-settings editable_mode=compat; \
+       } >"$VENV/pip.log" 2>&1; then
+    tail -n 30 "$VENV/pip.log" >&2
+    die "pip install failed (the lines above; the whole log is $VENV/pip.log)"
+  fi
   touch "$stamp"
 fi
