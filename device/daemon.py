@@ -223,6 +223,15 @@ class Daemon:
             self._close_devices()
             self._release_lock()
             raise
+        try:
+            self._start_running(now, closing, watch_inbox)
+        except BaseException:
+            self.stop("error")  # outputs off, sinks and devices closed, the lock released
+            raise
+
+    def _start_running(self, now: float, closing: list[Event], watch_inbox: bool) -> None:
+        """The rest of ``start`` once the devices are open: emit, start the sinks, READY=1."""
+        cfg = self.cfg
         self._recover_buffered()
         # where the dashboard finds the live status and the events not yet flushed (RAM)
         self.store.set("runtime_file", str(self.runtime_file) if self.runtime_file else None)

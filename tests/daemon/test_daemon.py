@@ -376,3 +376,19 @@ def test_a_second_daemon_on_the_same_history_refuses_to_start(desk, cfg, tmp_pat
     first.stop()
     third = desk().start()                         # and once it has stopped, a new one starts
     assert third.daemon._liveness_lock is not None
+
+
+def test_a_start_that_fails_after_the_pins_are_up_lets_go_of_them_and_the_lock(desk, monkeypatch):
+    from device.liveness import daemon_alive
+    d = desk()
+
+    def broken(now):
+        raise RuntimeError("tick failed")
+    monkeypatch.setattr(d.daemon, "tick", broken)
+    with pytest.raises(RuntimeError):
+        d.daemon.start()
+    assert d.daemon.stopped and d.daemon.stop_reason == "error"
+    assert daemon_alive(d.db) is False                       # the lock is free for the next try
+    again = desk()                                           # the pins are free: a new daemon takes them
+    again.start()
+    assert again.daemon.inputs.devices
