@@ -38,13 +38,7 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
     sim = simulate(profile, days, seed, start=start)
     if answers:
         return _seed_answering(db_path, cfg, start, sim, seed, profile, until, flush_every_s)
-    cfg = cfg.replace(sensing={"sensors": "both"})
-    wall_at = lambda t: (start + timedelta(seconds=t)).astimezone(start.tzinfo)  # noqa: E731
-    engine = Engine(cfg, wall_at, ids=IdFactory(node=seed), start_t=0.0)
-    end = sim.duration_s if until is None else min(sim.duration_s, (until - start).total_seconds())
-    now = [0.0]  # the desk's own clock: its outbox ages as a real desk's would (no broker here)
-    store = Store(db_path, parse_hhmm(cfg.coaching.day_boundary), wall=lambda: wall_at(now[0]).timestamp(),
-                  outbox_max_age_days=cfg.mqtt.outbox_max_age_days, outbox_max_rows=cfg.mqtt.outbox_max_rows)
+    cfg, wall_at, engine, end, now, store = _replay_setup(db_path, cfg, start, sim, seed, until)
     next_flush = flush_every_s
     try:
         deadline = engine.next_deadline()
@@ -67,28 +61,20 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
             store.add(engine.finish(end))
         else:
             store.add(engine.advance(end))
-        status = dict(engine.status(end))
-        status["updated_ts"] = wall_at(end).isoformat(timespec="seconds")
         store.flush()
     finally:
         store.close()
-    return status
+    return _status_at(engine, wall_at, end)
 
 
 def _seed_answering(db_path: Path, cfg: Config, start: datetime, sim, seed: int, profile: str,
                     until: datetime | None, flush_every_s: float) -> dict[str, Any]:
     """``seed_history`` with a person who sees every event and answers through the inputs."""
     from device.sim_person import DeskStream, Person
-    cfg = cfg.replace(sensing={"sensors": "both"})
-    wall_at = lambda t: (start + timedelta(seconds=t)).astimezone(start.tzinfo)  # noqa: E731
-    engine = Engine(cfg, wall_at, ids=IdFactory(node=seed), start_t=0.0)
+    cfg, wall_at, engine, end, now, store = _replay_setup(db_path, cfg, start, sim, seed, until)
     person = Person(profile, seed, sim.truth, done_motion_s=cfg.coaching.done_motion_s,
                     button_hold_s=cfg.gpio.button_hold_s)
     stream = DeskStream(sim, person)
-    end = sim.duration_s if until is None else min(sim.duration_s, (until - start).total_seconds())
-    now = [0.0]
-    store = Store(db_path, parse_hhmm(cfg.coaching.day_boundary), wall=lambda: wall_at(now[0]).timestamp(),
-                  outbox_max_age_days=cfg.mqtt.outbox_max_age_days, outbox_max_rows=cfg.mqtt.outbox_max_rows)
 
     def add(events):
         store.add(events)
@@ -116,11 +102,29 @@ def _seed_answering(db_path: Path, cfg: Config, start: datetime, sim, seed: int,
                 next_flush = t + flush_every_s
         now[0] = end
         add(engine.finish(end) if until is None else engine.advance(end))
-        status = dict(engine.status(end))
-        status["updated_ts"] = wall_at(end).isoformat(timespec="seconds")
         store.flush()
     finally:
         store.close()
+    return _status_at(engine, wall_at, end)
+
+
+def _replay_setup(db_path: Path, cfg: Config, start: datetime, sim, seed: int, until: datetime | None):
+    """(cfg, wall_at, engine, end, now, store) for replaying ``sim`` into ``db_path``; ``now[0]`` is
+    the desk's own clock, so its outbox ages as a real desk's would (no broker here)."""
+    cfg = cfg.replace(sensing={"sensors": "both"})
+    wall_at = lambda t: (start + timedelta(seconds=t)).astimezone(start.tzinfo)  # noqa: E731
+    engine = Engine(cfg, wall_at, ids=IdFactory(node=seed), start_t=0.0)
+    end = sim.duration_s if until is None else min(sim.duration_s, (until - start).total_seconds())
+    now = [0.0]
+    store = Store(db_path, parse_hhmm(cfg.coaching.day_boundary), wall=lambda: wall_at(now[0]).timestamp(),
+                  outbox_max_age_days=cfg.mqtt.outbox_max_age_days, outbox_max_rows=cfg.mqtt.outbox_max_rows)
+    return cfg, wall_at, engine, end, now, store
+
+
+def _status_at(engine: Engine, wall_at, end: float) -> dict[str, Any]:
+    """The engine's status at ``end``, stamped as the daemon stamps it."""
+    status = dict(engine.status(end))
+    status["updated_ts"] = wall_at(end).isoformat(timespec="seconds")
     return status
 
 
