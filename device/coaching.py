@@ -113,15 +113,19 @@ class Coach:
         self._break_due = t + self.cfg.break_s
         self.out.append(("sit_end", t, {"seated_s": round(sat, 3)}))
 
-    def probable_break(self, t: float) -> None:
-        """PIR alone: the person was probably away before ``t`` (see sensing).
+    def probable_break(self, t: float, framed: bool = True) -> None:
+        """PIR alone: the person may have been away before ``t`` (see sensing).
 
         The occupancy and the bout record go on (a still reader is likelier),
         but the ladder restarts at ``t``: prompting someone minutes after they
         sat back down is worse than prompting a still reader a little late.
-        A standing alert counts as done by the break.
+        A silence ``framed`` by the movement of standing up or sitting down
+        always restarts it; a bare one only ends a standing alert (counted as
+        done by the break), since after a prompt the silence is as likely the
+        walk it asked for, and the escalations after a missed break are what
+        nags the wrong person.
         """
-        if self.bout_start is None or not self.seated:
+        if self.bout_start is None or not self.seated or not (framed or self.level):
             return
         if self.level:
             self._done(t, "break")

@@ -200,8 +200,8 @@ class Engine:
                     coach.leave(t)
             sensing.changes.clear()
         if sensing.restarts:
-            for t in sensing.restarts:
-                coach.probable_break(t)
+            for t, framed in sensing.restarts:
+                coach.probable_break(t, framed)
             sensing.restarts.clear()
         hold = sensing.holdback()
         coach_now = now if hold is None else min(now, hold + self._grace)

@@ -31,11 +31,12 @@ The physics (see shared/traces/README.md) and how each part answers it:
   without movement and back-dated to the last movement. A still reader and
   an empty chair look the same to a PIR: that is the physics, not a bug.
   Occupancy holds the likelier answer (still seated) for the seated time,
-  but prompting takes the cautious one: a silence of ``_PROBABLE_BREAK_S``
-  framed by the sustained motion of standing up or sitting down is reported
-  in ``restarts``, and coaching restarts its ladder there, so someone back
-  from a short break is not nagged at once (measured: false prompts on the
-  dev days 41 -> ~10, seated time and prompt recall unchanged).
+  but prompting takes the cautious one: every silence of ``_PROBABLE_BREAK_S``
+  is reported in ``restarts`` with whether the sustained motion of standing
+  up or sitting down framed it. Coaching restarts its ladder at a framed one,
+  so someone back from a short break is not nagged at once, and at a bare one
+  only while a prompt stands (measured on the dev days: false prompts
+  41 -> 10 -> 6, seated time and prompt recall unchanged).
 * PIR warm-up: the module fires spuriously in its first minute, so its
   edges are ignored for ``pir_warmup_s`` after start.
 
@@ -95,7 +96,7 @@ class Sensing:
         self.use_seat = self.mode in ("seat", "both")
         self.use_pir = self.mode in ("pir", "both")
         self.changes: list[tuple[float, bool]] = []
-        self.restarts: list[float] = []       # PIR alone: probable breaks, as the time of the return
+        self.restarts: list[tuple[float, bool]] = []  # PIR alone: (return after a long silence, framed by standing up/sitting down)
         self.seated = False
         self.motion_rises: list[float] = []   # accepted PIR rises (recent), for the perch rule
         self.moving_s = 0.0                   # cumulative seconds of leg movement seen, for "done" bursts
@@ -494,7 +495,7 @@ class Sensing:
                 self._arrival_evidence(t)
             elif t - silence_from >= _PROBABLE_BREAK_S:
                 if self._last_sustained:
-                    self.restarts.append(t)
+                    self.restarts.append((t, True))
                 else:
                     # the verdict waits for this pulse's width: still high past the hold
                     # (the timer) or not (its fall); coaching is held back meanwhile
@@ -531,8 +532,8 @@ class Sensing:
         if self.mode == "pir":
             sustained = width >= hold + _STAND_MOTION_S
             if self._resume_t is not None:
-                if sustained and self.seated:
-                    self.restarts.append(self._resume_t)
+                if self.seated:
+                    self.restarts.append((self._resume_t, sustained))
                 self._resume_t = None
             self._last_sustained = sustained
             if not self.seated and width >= hold + _SUSTAINED_S:
@@ -562,7 +563,7 @@ class Sensing:
         if self._resume_t is not None:
             # the return after a long silence is still moving past the hold: sitting down
             if self.seated:
-                self.restarts.append(self._resume_t)
+                self.restarts.append((self._resume_t, True))
             self._resume_t = None
             return
         if self.seated:

@@ -102,6 +102,20 @@ def test_pir_only_keeps_the_ladder_through_a_still_spell():
     assert prompts and prompts[0] == 100 + 1800
 
 
+def test_pir_only_a_bare_silence_after_a_prompt_ends_it_and_restarts_the_ladder():
+    # moving every 50 s from 100 s: the seated prompt comes at 1900 s. Then a 250 s
+    # silence framed by plain twitches (no standing-up motion): with a prompt standing
+    # it counts as the break the prompt asked for; the next prompt is 30 min after it.
+    eng = make_engine("pir", sensing={"pir_warmup_s": 0.0})
+    before = [100 + 50 * i for i in range(39)]            # ... 2000
+    after = [2250 + 50 * i for i in range(80)]            # 2250 ... 6200
+    events = run(eng, pir_pulses(before + after, hold=2.0), 6300)
+    assert [round(e.t) for e in events if e.type == "prompt"][:2] == [1900, 2250 + 1800]
+    done = [e for e in events if e.type == "exercise_done"]
+    assert [(round(e.t), e.data["how"]) for e in done][:1] == [(2250, "break")]
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0)]  # the seated time is kept
+
+
 def test_pir_only_a_return_that_keeps_moving_does_not_hold_prompts_back():
     # the return pulse stays high for 2600 s: its verdict comes once it outlasts the
     # hold, not at its fall, so the prompt 30 min after the return is on time
