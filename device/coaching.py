@@ -154,9 +154,14 @@ class Coach:
     def _end_bout(self, now: float) -> None:
         """The person has been away ``break_s``: the break is taken."""
         assert self.bout_start is not None and self._away_since is not None
-        if self.level:
-            self._done(now, "break")
         start, end = self.bout_start, self._away_since
+        if self.level:
+            if self._prompt_t <= end:
+                self._done(now, "break")
+            else:
+                # prompted after the (back-dated) leaving: nobody saw it, nothing was done
+                self.level = 0
+                self._exercise = None
         self.out.append(("break", now, {
             "bout_start_ts": self._ts(start), "bout_end_ts": self._ts(end),
             "bout_s": round(end - start, 3), "seated_s": round(self._bout_seated_s, 3),

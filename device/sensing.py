@@ -16,7 +16,10 @@ The physics (see shared/traces/README.md) and how each part answers it:
 * With both sensors, the PIR settles what the seat cannot:
   - an object on the chair presses the seat but never moves legs: a press
     becomes a person only with leg motion near it (``_PERSON_LOOKBACK_S``
-    before, up to ``object_timeout_s`` after);
+    before, up to ``object_timeout_s`` after); and whatever has sat
+    ``_OBJECT_STILL_S`` without a leg movement or a weight shift is an object
+    from the last sign of a person (a bag put down by someone moving at the
+    desk, or right after they left, is accepted at first);
   - standing up and sitting down move the legs; leaning forward or
     perching on the front edge (seat empty 10-60 s) does not, or leaves the
     legs moving under the desk. An empty spell of at most ``_PERCH_MAX_S``
@@ -68,6 +71,12 @@ _PERSON_WAIT_S = 120.0
 # coming back (a bag is left behind when leaving for longer), so it needs no
 # further proof; later presses wait for leg motion or a weight shift.
 _TRUSTED_RETURN_S = 60.0
+# With both sensors: this long with neither leg motion nor a weight shift, what
+# presses the seat is an object, not a person: a bag put down by someone moving at
+# the desk (that motion proves nothing), or within a minute of leaving (a trusted
+# return). The stillest seated people measured: 17 min on the shared days, 33 min
+# in our simulator's still readers.
+_OBJECT_STILL_S = 2700.0
 # The shortest credible PIR hold; below it a high pulse is a glitch.
 _MIN_HOLD_S = 0.5
 # The hold assumed until a few pulses have shown the module's own (an
@@ -114,6 +123,8 @@ class Sensing:
         self._pend_t = 0.0
         self._pend_due = INF
         self._object = False            # both: seat pressed by something that never moved
+        self._seat_change_t = start_t   # when the seat level last changed (a committed edge)
+        self._seated_t = start_t        # both: when the current seated spell began
 
         # PIR
         self._warm_until = start_t + cfg.pir_warmup_s
@@ -363,6 +374,7 @@ class Sensing:
         t, level = self._seat_raw_t, self._seat_raw
         self._seat_commit_due = INF
         self._seat_stable = level
+        self._seat_change_t = t
         if level:
             self._seat_pressed(t)
         else:
@@ -560,6 +572,9 @@ class Sensing:
 
     def _pir_timer(self, due: float) -> None:
         self._pir_due = INF
+        if self.mode == "both":
+            self._object_check(due)
+            return
         if self._resume_t is not None:
             # the return after a long silence is still moving past the hold: sitting down
             if self.seated:
@@ -572,10 +587,32 @@ class Sensing:
             self._recent_rises.clear()  # a lone trigger: not a person
 
     # ------------------------------------------------------------- output
+    def _object_check(self, due: float) -> None:
+        """Both sensors, seated: has anything shown a person within ``_OBJECT_STILL_S``?
+
+        Armed lazily: the timer runs once per ``_OBJECT_STILL_S`` of sitting and
+        re-arms from the latest evidence (leg motion, any committed seat edge).
+        """
+        if not self.seated:
+            return
+        seen = due if self._pir_high else max(self._last_motion, self._seat_change_t, self._seated_t)
+        if seen + _OBJECT_STILL_S > due:
+            self._pir_due = seen + _OBJECT_STILL_S
+            return
+        # the person left at the last sign of them; what stays on the seat waits for legs to move
+        self._clear_pending()
+        self._change(seen, False)
+        self._object = True
+
     def _change(self, t: float, seated: bool) -> None:
         if seated == self.seated:
             return
         if not seated:
             self._left_t = t
+        elif self.mode == "both":
+            self._seated_t = t
+            self._pir_due = max(t, self._last_motion, self._seat_change_t) + _OBJECT_STILL_S
+        if not seated and self.mode == "both":
+            self._pir_due = INF
         self.seated = seated
         self.changes.append((t, seated))

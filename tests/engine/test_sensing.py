@@ -47,6 +47,28 @@ def test_both_accepts_a_still_person_once_legs_move():
     assert types(events, "sit_start", "sit_end") == [("sit_start", 500.0), ("sit_end", 2000.0)]
 
 
+def test_both_a_bag_put_down_by_someone_moving_is_an_object_once_nothing_shows_a_person():
+    # the person sits 100-300 s, stands up; 10 s later a bag lands with the legs moving
+    # beside it (accepted, like a quick return), then nothing moves for an hour
+    edges = sit(100, 300) + pir_pulses([98, 150, 297, 308]) + sit(310, 4000)
+    events = run(make_engine("both"), edges, 4200)
+    # 45 min after the last sign of a person (the press at 310) the bag is an object: the
+    # bout ends there, the walk prompt due at 310 + 60 min never comes, and the prompts the
+    # bag got are not counted as done by the break
+    (brk,) = [e for e in events if e.type == "break"]
+    assert (brk.t, brk.data["bout_s"], brk.data["seated_s"]) == (310 + 2700, 210, 200)
+    assert [e.data["seated_s"] for e in events if e.type == "sit_end"] == [200, 0.0]
+    assert not [e for e in events if e.type == "prompt" and e.t > 310 + 2700]
+    assert not [e for e in events if e.type == "exercise_done"]
+
+
+def test_both_a_still_person_who_shifts_weight_is_never_taken_for_an_object():
+    # no leg motion for 2 h after sitting down, but a weight shift every 40 minutes
+    edges = pir_pulses([98]) + sit(100, 2500) + sit(2502, 4900) + sit(4902, 7300)
+    events = run(make_engine("both"), edges, 7500)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0), ("sit_end", 7300.0)]
+
+
 def test_both_perching_with_moving_legs_is_still_sitting():
     edges = sit(100, 1000) + sit(1040, 2000) + pir_pulses([99, 500, 1015, 1025, 1990])
     events = run(make_engine("both"), edges, 2500)
