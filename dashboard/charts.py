@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 W, H = 520, 200
 ML, MR, MT, MB = 40, 8, 12, 26
+_LABEL_EM_PX = 10.0  # the reference labels' average glyph width (17 px text on a phone)
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,15 @@ def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[
                    f'width="{_f(step)}" height="{ph}"/>{"".join(parts)}</g>')
         if i % every == 0:
             out.append(f'<text class="xlab" x="{_f(ML + i * step + step / 2)}" y="{H - 8}">{escape(b.label)}</text>')
+    totals = [sum(v or 0 for v in b.values) for b in bars]
     for v, text in refs:
+        # the label sits above its line at the right end, unless a bar reaches into it there
+        # (usually today's, the one that matters) and the left end is clear
+        span = min(n, math.ceil((len(text) * _LABEL_EM_PX + 4) / step))
+        left = max(totals[n - span:], default=0) > v and max(totals[:span], default=0) <= v
+        x, cls = (ML + 2, "reflab start") if left else (W - MR - 2, "reflab")
         out.append(f'<line class="ref" x1="{ML}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
-                   f'<text class="reflab" x="{W - MR - 2}" y="{_f(y(v) - 4)}">{escape(text)}</text>')
+                   f'<text class="{cls}" x="{_f(x)}" y="{_f(y(v) - 4)}">{escape(text)}</text>')
     out.append(f'<line class="axis" x1="{ML}" x2="{W - MR}" y1="{MT + ph}" y2="{MT + ph}"/></svg>')
     return Markup("".join(out))
 

@@ -151,3 +151,18 @@ def test_chart_axes_have_round_ticks():
     assert re.findall(r'class="ylab"[^>]*>([^<]*)<', svg) == ["0 h", "2 h", "4 h", "6 h", "8 h"]
     counts = bar_chart([Bar("a", [3, 1], "t")], integer=True, series=("a", "b"))
     assert re.findall(r'class="ylab"[^>]*>([^<]*)<', counts) == ["0", "1", "2", "3", "4"]
+
+
+def test_a_reference_label_moves_left_when_todays_bar_reaches_it():
+    from dashboard.charts import Bar, bar_chart
+
+    def label_x(values):
+        svg = bar_chart([Bar(str(i), [v], "t") for i, v in enumerate(values)], refs=[(60.0, "60 min")])
+        ((cls, x),) = re.findall(r'<text class="(reflab[^"]*)" x="([\d.]+)"[^>]*>60 min<', svg)
+        return float(x), cls == "reflab start"
+
+    quiet_month = [20.0] * 29
+    assert label_x(quiet_month + [20.0]) == (520 - 8 - 2, False)        # right end, clear of the bars
+    x, from_start = label_x(quiet_month + [68.0])                         # today's long bout crosses the line
+    assert from_start and x < 60
+    assert label_x([75.0] + quiet_month[1:] + [68.0])[1] is False       # both ends taken: stays right
