@@ -136,7 +136,7 @@ class Sensing:
         self._last_motion = -INF        # time of the last movement (high now => now)
         self._recent_rises: list[float] = []
         self._pulses: list[tuple[float, float]] = []  # recent (rise, fall), for edge checks
-        self._pir_due = INF
+        self._pir_due = INF             # PIR alone: arrival, absence and return verdicts; both: the object check
         self._last_sustained = False    # the last pulse outlasted the hold (standing up, sitting down)
         self._resume_t: float | None = None  # PIR alone: a return after a long silence, awaiting its width
         self._resume_from = 0.0         # ... and where that silence began
@@ -609,10 +609,8 @@ class Sensing:
             return
         if not seated:
             self._left_t = t
-        elif self.mode == "both":
+        if self.mode == "both":   # the object check runs while seated
             self._seated_t = t
-            self._pir_due = max(t, self._last_motion, self._seat_change_t) + _OBJECT_STILL_S
-        if not seated and self.mode == "both":
-            self._pir_due = INF
+            self._pir_due = max(t, self._last_motion, self._seat_change_t) + _OBJECT_STILL_S if seated else INF
         self.seated = seated
         self.changes.append((t, seated))
