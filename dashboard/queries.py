@@ -17,13 +17,11 @@ from typing import Any, Iterator
 from flask import current_app, g
 
 from device import store
+from device.rollup import Bout, DayStats
 from device.liveness import daemon_alive
 
-DAY_COLUMNS = ("day", "seated_s", "bouts", "longest_bout_s", "bouts_over_30", "bouts_over_60", "breaks",
-               "prompts", "exercises_done", "done_pir", "done_button", "done_break", "done_command",
-               "snoozes", "compliance")
-BOUT_COLUMNS = ("start_utc", "start_ts", "end_ts", "day", "bout_s", "seated_s", "prompts",
-                "exercises_done", "max_level")
+DAY_COLUMNS = DayStats.COLUMNS
+BOUT_COLUMNS = Bout.COLUMNS
 
 
 def get_db() -> sqlite3.Connection | None:
@@ -170,19 +168,28 @@ def _bring_forward(st: dict[str, Any], now: datetime) -> None:
     st["updated_ts"] = now.astimezone(updated.tzinfo).isoformat(timespec="seconds")
 
 
+def _day_columns() -> str:
+    """The days columns to select: a file the daemon has not upgraded yet lacks the newest (0 there)."""
+    if "day_columns" not in g:
+        db = get_db()
+        have = {r[1] for r in db.execute("PRAGMA table_info(days)")} if db is not None else set()
+        g.day_columns = ", ".join(c if c in have or not have else f"0 AS {c}" for c in DAY_COLUMNS)
+    return g.day_columns
+
+
 def day_row(day: str) -> dict[str, Any] | None:
-    rows = _rows(f"SELECT {', '.join(DAY_COLUMNS)} FROM days WHERE day = ?", (day,))
+    rows = _rows(f"SELECT {_day_columns()} FROM days WHERE day = ?", (day,))
     return dict(zip(DAY_COLUMNS, rows[0])) if rows else None
 
 
 def days_between(first: str, last: str) -> list[dict[str, Any]]:
-    rows = _rows(f"SELECT {', '.join(DAY_COLUMNS)} FROM days WHERE day BETWEEN ? AND ? ORDER BY day",
+    rows = _rows(f"SELECT {_day_columns()} FROM days WHERE day BETWEEN ? AND ? ORDER BY day",
                  (first, last))
     return [dict(zip(DAY_COLUMNS, r)) for r in rows]
 
 
 def iter_days(first: str, last: str) -> Iterator[tuple]:
-    return _iter(f"SELECT {', '.join(DAY_COLUMNS)} FROM days WHERE day BETWEEN ? AND ? ORDER BY day",
+    return _iter(f"SELECT {_day_columns()} FROM days WHERE day BETWEEN ? AND ? ORDER BY day",
                  (first, last))
 
 
@@ -276,7 +283,7 @@ def history_version() -> tuple | None:
     None (no caching) for a v1 history the daemon has not upgraded yet (no ``packed_days``)."""
     rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT count(*) FROM packed_days), "
                  "(SELECT total(n) FROM packed_days)")
-    newest = _rows(f"SELECT {', '.join(DAY_COLUMNS)} FROM days ORDER BY day DESC LIMIT 1")
+    newest = _rows(f"SELECT {_day_columns()} FROM days ORDER BY day DESC LIMIT 1")
     return (tuple(rows[0]) + (tuple(newest[0]) if newest else ())) if rows else None
 
 

@@ -18,8 +18,9 @@ STALE_S = 180.0
 #: A ``stale_after_s`` is believed up to this (a garbled one must not keep a dead daemon "running").
 MAX_STALE_S = 2 * 86400.0
 
-HOW_SHORT = {"pir": "legs moved", "button": "button", "break": "break", "command": "app"}
-HOW_LABELS = {"pir": "leg movement", "button": "button", "break": "a break", "command": "dashboard/app"}
+HOW_SHORT = {"pir": "legs moved", "button": "button", "break": "break", "stood": "stood up", "command": "app"}
+HOW_LABELS = {"pir": "leg movement", "button": "button", "break": "a break", "stood": "standing up",
+              "command": "dashboard/app"}
 STATE_LABELS = {"seated": "Seated", "away": "Away", "paused": "Paused", "stopped": "Daemon not running",
                 "unknown": "Daemon not running"}
 ALERT_TEXT = {"routine": "time for the seated routine", "reminder": "reminder: move your legs",

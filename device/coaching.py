@@ -97,6 +97,14 @@ class Coach:
         new_bout = self.bout_start is None
         if new_bout:
             self._begin_bout(t)
+        elif self.level in (1, 2) and not self.seated:
+            # up and back after the seated routine was asked for, short of a break: standing up
+            # moved the legs more than the routine asks, so it counts, and the sitting that
+            # needs the next prompt starts again here (the walk still needs a real break)
+            self._done(t, "stood")
+            self._anchor = t
+            self._seated_done = False
+            self._schedule()
         self.seated = True
         self._seated_since = t
         self._away_since = None

@@ -39,7 +39,7 @@ TYPES: dict[str, str] = {
              "bout_s (bout length), seated_s, prompts, exercises_done, max_level",
     "prompt": "level (1 seated routine, 2 reminder, 3 walk), kind (seated|reminder|walk), "
               "exercise {key,name,instructions}, bout_s, beep (bool), repeat (int)",
-    "exercise_done": "how (pir|button|break|command), level, exercise (key), latency_s",
+    "exercise_done": "how (pir|button|break|stood|command), level, exercise (key), latency_s",
     "snooze": "minutes, until_ts, in_row",
     "snooze_refused": "in_row, limit",
     "pause": "minutes, until_ts, source",

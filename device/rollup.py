@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Iterable
 from device.events import Event
 
 LONG_BOUT_S = (30 * 60, 60 * 60)  # the days table's bouts_over_30 / bouts_over_60 ("reached", >=)
-DONE_HOWS = ("pir", "button", "break", "command")
+DONE_HOWS = ("pir", "button", "break", "stood", "command")
 
 
 def desk_day(wall: datetime, boundary: time = time(0)) -> date:
@@ -91,13 +91,14 @@ class DayStats(_Row):
     done_button: int = 0
     done_break: int = 0
     done_command: int = 0
+    done_stood: int = 0
     snoozes: int = 0
     compliance: float | None = None  # prompted bouts with an exercise done / prompted bouts
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "day", "seated_s", "bouts", "longest_bout_s", "bouts_over_30", "bouts_over_60", "breaks",
         "prompts", "exercises_done", "done_pir", "done_button", "done_break", "done_command",
-        "snoozes", "compliance")
+        "done_stood", "snoozes", "compliance")
     ZERO_IF_NULL: ClassVar[tuple[str, ...]] = COLUMNS[1:-1]  # compliance stays None: no prompt, no figure
 
 
@@ -315,7 +316,8 @@ class Rollup:
                 bouts_over_60=sum(b.bout_s >= LONG_BOUT_S[1] for b in bouts),
                 breaks=acc.breaks, prompts=acc.prompts, exercises_done=acc.exercises_done,
                 done_pir=acc.done["pir"], done_button=acc.done["button"],
-                done_break=acc.done["break"], done_command=acc.done["command"], snoozes=acc.snoozes,
+                done_break=acc.done["break"], done_command=acc.done["command"], done_stood=acc.done["stood"],
+                snoozes=acc.snoozes,
                 compliance=(sum(b.exercises_done > 0 for b in prompted) / len(prompted)) if prompted else None))
         return out
 

@@ -101,6 +101,10 @@ MIGRATIONS: list[str] = [
     CREATE TABLE packed_days (day TEXT PRIMARY KEY, n INTEGER NOT NULL, first_id TEXT NOT NULL,
                               last_id TEXT NOT NULL, data BLOB NOT NULL);
     """,
+    # v2 -> v3: exercises counted as done because the person stood up after the prompt.
+    """
+    ALTER TABLE days ADD COLUMN done_stood INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -130,4 +130,5 @@ def test_a_v1_history_not_yet_upgraded_still_serves_its_pages(make_app, tmp_path
     for url in ("/", "/history?range=week", "/api/status", f"/api/days?from={NOW.date()}&to={NOW.date()}",
                 f"/api/events?day={NOW.date()}"):
         assert client.get(url).status_code == 200, url
-    assert client.get(f"/api/days?from={NOW.date()}&to={NOW.date()}").get_json()["days"][0]["bouts"] == 2
+    day = client.get(f"/api/days?from={NOW.date()}&to={NOW.date()}").get_json()["days"][0]
+    assert (day["bouts"], day["done_stood"]) == (2, 0)   # a column newer than the file reads as 0

@@ -19,12 +19,12 @@ def test_the_ladder_for_a_long_sit():
 
 
 def test_no_prompt_goes_to_an_empty_chair():
-    # up at 59:30 for 90 s (not a break): the walk prompt due at 60 waits for the return
-    events = run(make_engine("seat"), sit(0, 59.5 * MIN) + sit(61 * MIN, 63 * MIN), 63.5 * MIN)
-    walk = [e for e in events if e.type == "prompt" and e.data["level"] == 3]
+    # up at 29:30 for 90 s (not a break): the first prompt, due at 30, waits for the return
+    events = run(make_engine("seat"), sit(0, 29.5 * MIN) + sit(31 * MIN, 33 * MIN), 33.5 * MIN)
+    first = [e for e in events if e.type == "prompt"]
     back = [e.t for e in events if e.type == "sit_start"][-1]
-    assert back == 61 * MIN and len(walk) == 1 and back <= walk[0].t <= back + 5  # once the sit is confirmed
-    assert walk[0].data["bout_s"] == round(walk[0].t, 1)  # the bout began at t = 0 (not "falsy")
+    assert back == 31 * MIN and len(first) == 1 and back <= first[0].t <= back + 5  # once the sit is confirmed
+    assert first[0].data["bout_s"] == round(first[0].t, 1)  # the bout began at t = 0 (not "falsy")
     # up at 29:50 and gone for good: the first prompt never fires, the break ends the bout
     gone = run(make_engine("seat"), sit(0, 29.8 * MIN), 40 * MIN)
     assert prompts(gone) == [] and [e.type for e in gone if e.type == "break"] == ["break"]
@@ -108,6 +108,19 @@ def test_quiet_hours_keep_the_led_but_not_the_beep():
     eng = make_engine("seat", coaching={"quiet_hours": "07:00-22:00"})
     ps = prompts(run(eng, sit(0, 70 * MIN), 75 * MIN))
     assert [p[1] for p in ps] == [1, 2, 3, 3, 3] and not any(p[2] for p in ps)
+
+
+def test_standing_up_after_the_seated_routine_was_asked_counts_and_restarts_the_ladder():
+    # the reminder stands at 59:30; up for 90 s (not a break): standing up did more than the
+    # routine asks, so it is done, and the next prompt is 30 min after the return, not a walk
+    events = run(make_engine("seat"), sit(0, 59.5 * MIN) + sit(61 * MIN, 100 * MIN), 100 * MIN)
+    done = [(round(e.t / MIN, 2), e.data["how"], e.data["level"]) for e in events if e.type == "exercise_done"]
+    assert done == [(61.0, "stood", 2)]
+    assert prompts(events) == [(30.0, 1, False), (35.0, 2, True), (91.0, 1, False), (96.0, 2, True)]
+    # the walk prompt is not answered by standing up: only a break (or the button) ends it
+    walk = run(make_engine("seat"), sit(0, 61 * MIN) + sit(62 * MIN, 70 * MIN), 70 * MIN)
+    assert not [e for e in walk if e.type == "exercise_done"]
+    assert [p[1] for p in prompts(walk)] == [1, 2, 3, 3, 3]
 
 
 def test_a_break_after_a_prompt_counts_as_done():

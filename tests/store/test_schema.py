@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from store_helpers import Desk
 
-from device.rollup import Rollup, parse_ts, summarize
+from device.rollup import DayStats, Rollup, parse_ts, summarize
 from device.store import (MIGRATIONS, PACK_AFTER_DAYS, Store, count_events, integrity_check, iter_event_rows,
                           open_readonly, read_events)
 
@@ -180,8 +180,11 @@ def write_v1(db, events, delivered: int, created_utc: float) -> None:
                           (e.id, created_utc, e.to_json()))
         for b in r.bouts():
             c.execute("INSERT INTO bouts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", b.as_row())
+        v1_columns = [k for k in DayStats.COLUMNS if k != "done_stood"]   # v3 added done_stood
         for x in r.days():
-            c.execute(f"INSERT INTO days VALUES ({', '.join('?' * 15)})", x.as_row())
+            row = dict(zip(DayStats.COLUMNS, x.as_row()))
+            c.execute(f"INSERT INTO days ({', '.join(v1_columns)}) VALUES ({', '.join('?' * len(v1_columns))})",
+                      [row[k] for k in v1_columns])
         c.execute("INSERT INTO kv VALUES ('daemon_state', '{\"ts\": \"x\"}'), ('status', '{}')")
         c.execute("COMMIT")
     c.close()
@@ -203,11 +206,13 @@ def test_a_v1_history_upgrades_in_place_without_losing_anything(tmp_path, caplog
         assert s.get_json("daemon_state") == {"ts": "x"}
         assert s.days() == summarize(d.events)
         assert [e for e in s.events(limit=None)] == d.events
-    assert "upgraded to v2" in caplog.text and "packed" in caplog.text
+    assert "upgraded to v3" in caplog.text and "packed" in caplog.text
     with open_readonly(db) as ro:
-        assert ro.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert ro.execute("PRAGMA user_version").fetchone()[0] == 3
         assert [tuple(r) for r in ro.execute("SELECT * FROM bouts ORDER BY start_utc")] == v1_bouts
-        assert [tuple(r) for r in ro.execute("SELECT * FROM days ORDER BY day")] == v1_days
+        v1_columns = [r[1] for r in ro.execute("PRAGMA table_info(days)") if r[1] != "done_stood"]
+        assert [tuple(r) for r in ro.execute(f"SELECT {', '.join(v1_columns)} FROM days ORDER BY day")] == v1_days
+        assert {r[0] for r in ro.execute("SELECT done_stood FROM days")} == {0}   # v3's column, for older days
         ob = ro.execute("SELECT e.id, e.json FROM outbox o JOIN events e USING (seq) ORDER BY o.seq").fetchall()
         assert [r[0] for r in ob] == [e.id for e in waiting], "undelivered events still wait, in order"
         assert [r[1] for r in ob] == [e.to_json() for e in waiting]
