@@ -60,7 +60,8 @@ class _Row:
         return tuple(self.day.isoformat() if c == "day" else getattr(self, c) for c in self.COLUMNS)
 
     def as_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
+        # seconds to the millisecond: sums of event times carry float noise (23739.575000000004)
+        d = {k: round(v, 3) if isinstance(v, float) else v for k, v in dataclasses.asdict(self).items()}
         d["day"] = self.day.isoformat()
         return d
 
