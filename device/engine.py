@@ -54,7 +54,16 @@ class Engine:
 
     # --------------------------------------------------------------- input
     def feed(self, t: float, signal: str, value: int) -> list[Event]:
-        """One raw edge. Times must not go backwards; a late one is taken as now."""
+        """One raw edge. Times must not go backwards; a late one is taken as now.
+
+        Deadlines that fell before it (the loop woke late) are run first, each at its
+        own time, so coaching and sensing meet them in the order they fell due.
+        """
+        out = self._catch_up(t)
+        new = self._feed(t, signal, value)
+        return out + new if out else new
+
+    def _feed(self, t: float, signal: str, value: int) -> list[Event]:
         if t < self._now:
             t = self._now
         self._now = t
@@ -101,13 +110,13 @@ class Engine:
                         continue
             d = self.next_deadline()
             if d is not None and d <= t:
-                out += self.advance(d)
+                out += self._advance(d)
             else:
-                out += self.feed(t, signals[i], values[i])
+                out += self._feed(t, signals[i], values[i])
                 i += 1
         d = self.next_deadline()
         while d is not None and d <= end:
-            out += self.advance(d)
+            out += self._advance(d)
             d = self.next_deadline()
         return out + self.finish(end)
 
@@ -132,6 +141,23 @@ class Engine:
         return limit, None
 
     def advance(self, now: float) -> list[Event]:
+        """Run what is due up to ``now``: each earlier deadline at its own time, then ``now``."""
+        out = self._catch_up(now)
+        new = self._advance(now)
+        return out + new if out else new
+
+    def _catch_up(self, t: float) -> list[Event]:
+        out: list[Event] = []
+        d = self.next_deadline()
+        while d is not None and d < t:
+            out += self._advance(d)
+            nd = self.next_deadline()
+            if nd is not None and nd <= d:
+                break   # nothing left strictly before t that stepping can move
+            d = nd
+        return out
+
+    def _advance(self, now: float) -> list[Event]:
         if now < self._now:
             now = self._now
         self._now = now
