@@ -59,6 +59,7 @@ class Coach:
                  moving_total: Callable[[float], float] | None = None):
         self.cfg = cfg
         self.wall_at = wall_at
+        self._iso_s = getattr(wall_at, "iso_s", None)
         self.moving_total = moving_total or (lambda now: 0.0)
         self.out: list[tuple[str, float, dict[str, Any]]] = []
         self._rotation = seated_rotation(cfg.exercises)
@@ -356,6 +357,8 @@ class Coach:
         return max(0.0, max(self._due, self.paused_until) - now)
 
     def _ts(self, t: float) -> str:
+        if self._iso_s is not None:   # a replay's WallMapper formats it without a datetime
+            return self._iso_s(t)
         return self.wall_at(t).isoformat(timespec="seconds")
 
     # ---------------------------------------------------------- persistence

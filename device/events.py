@@ -141,7 +141,10 @@ class IdFactory:
         self._seq = 0
 
     def new(self, wall: datetime) -> str:
-        ms = int(wall.timestamp() * 1000)
+        return self.new_ms(int(wall.timestamp() * 1000))
+
+    def new_ms(self, ms: int) -> str:
+        """``new`` for a wall time given as ``int(wall.timestamp() * 1000)``."""
         if ms != self._last_ms:
             self._last_ms = ms
             self._seq = 0
@@ -163,6 +166,8 @@ class EventFactory:
     def __init__(self, wall_at, ids: IdFactory | None = None):
         self.wall_at = wall_at
         self.ids = ids or IdFactory()
+        # a wall_at that can format its own stamps (a replay's WallMapper) skips the datetime
+        self._stamp = getattr(wall_at, "stamp", None)
 
     def make(self, type_: str, t: float, **data: Any) -> Event:
         return self.make_from(type_, t, data)
@@ -171,5 +176,8 @@ class EventFactory:
         """``make`` with the data as a dict the event takes over (no copy)."""
         if type_ not in TYPES:
             raise ValueError(f"unknown event type {type_!r}")
+        if self._stamp is not None:
+            ts, ms = self._stamp(t)
+            return Event(type_, t, ts, self.ids.new_ms(ms), data)
         wall = self.wall_at(t)
         return Event(type_, t, wall.isoformat(timespec="milliseconds"), self.ids.new(wall), data)
