@@ -67,3 +67,21 @@ def test_a_time_that_is_not_finite_is_reported_on_its_line(bad):
     with pytest.raises(T.TraceError) as e:
         T._read_rows("x.csv", HEAD + "0,seat,0\n" + bad + ",seat,1\n")
     assert str(e.value) == f"x.csv:7: time {bad!r} is not a finite number"
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_read_trace_reads_the_file_as_the_text_reader_would(tmp_path_factory, seed):
+    # read_trace parses the file's bytes when they are ASCII without '\r' (universal
+    # newlines would change nothing) and otherwise reads text as it always did
+    rnd = random.Random(seed)
+    rows = [f"{i * rnd.choice([0.5, 1.25, 3])},{rnd.choice(['seat', 'pir', 'button'])},{rnd.choice('01')}"
+            for i in range(rnd.randint(0, 6))]
+    body = list("\n".join(rows) + rnd.choice(["", "\n"]))
+    for _ in range(rnd.randint(0, 3)):
+        body.insert(rnd.randint(0, len(body)), rnd.choice(ATOMS + ["\r\n", "\xa0", "\x1f"]))
+    path = tmp_path_factory.mktemp("rt") / "x.csv"
+    path.write_bytes((HEAD.replace("\n", rnd.choice(["\n", "\r\n"])) + "".join(body)).encode())
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    assert _outcome(lambda _: T.read_trace(str(path)), None) == _outcome(lambda x: T._read_rows(str(path), x), text)
