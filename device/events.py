@@ -28,8 +28,14 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 _CORE = frozenset(("v", "id", "type", "t", "ts"))
-_encode = json.JSONEncoder(separators=(",", ":")).encode   # = json.dumps(x, separators=(",", ":"))
+_encoder = json.JSONEncoder(separators=(",", ":"))
+_encode = _encoder.encode                                  # = json.dumps(x, separators=(",", ":"))
 _quote = json.encoder.encode_basestring_ascii              # how that encoder quotes a string
+# What json.dumps runs for a dict (the C encoder with the same settings), made once and
+# without the circular-reference check; None where the C accelerator is missing.
+_c_make_encoder = json.encoder.c_make_encoder
+_encode_data = _encoder.iterencode if _c_make_encoder is None else _c_make_encoder(
+    None, _encoder.default, _quote, None, ":", ",", False, False, True)
 
 #: Every event type with the fields it carries beyond v/id/type/t/ts.
 TYPES: dict[str, str] = {
@@ -72,35 +78,29 @@ class Event:
         """``json.dumps(self.to_dict(), separators=(",", ":"))``, the common case written directly.
 
         A replay prints every event, so the fixed fields are formatted here with
-        the json module's own quoting and number formatting, and only ``data`` goes
-        through the encoder; anything unusual takes the encoder for the whole dict.
+        the json module's own quoting and number formatting, and ``data`` goes
+        through the json module's C encoder, made once (``json.dumps`` makes one per
+        call). That encoder is made without the circular-reference check, so a
+        ``RecursionError`` (circular or absurdly deep data) is left to
+        ``json.dumps``, as is anything else unusual.
         """
-        data, v, t = self.data, self.v, round(self.t, 3)
-        if type(v) is int and type(t) is float and t - t == 0.0 and _CORE.isdisjoint(data):
-            out = [f'{{"v":{int.__repr__(v)},"id":{_quote(self.id)},"type":{_quote(self.type)},'
-                   f'"t":{float.__repr__(t)},"ts":{_quote(self.ts)}']
-            for k, x in data.items():
-                if type(k) is not str:
-                    break
-                tx = type(x)
-                if tx is str:
-                    x = _quote(x)
-                elif tx is float:
-                    if x - x != 0.0:
-                        break
-                    x = float.__repr__(x)
-                elif tx is bool:
-                    x = "true" if x else "false"
-                elif tx is int:
-                    x = int.__repr__(x)
-                elif x is None:
-                    x = "null"
-                else:
-                    x = _encode(x)
-                out.append(f",{_quote(k)}:{x}")
+        data, v, t = self.data, self.v, self.t
+        if type(v) is int and type(t) is float and -1e12 < t < 1e12 and _CORE.isdisjoint(data):
+            # repr(round(t, 3)), a third of the cost: both round the exact value to 3 places
+            # the same way, and below 1e12 the shortest repr of that is its digits
+            t = f"{t:.3f}".rstrip("0")
+            if t[-1] == ".":
+                t += "0"
+            head = (f'{{"v":{int.__repr__(v)},"id":{_quote(self.id)},"type":{_quote(self.type)},'
+                    f'"t":{t},"ts":{_quote(self.ts)}')
+            if not data:
+                return head + "}"
+            try:
+                body = "".join(_encode_data(data, 0))
+            except RecursionError:
+                pass
             else:
-                out.append("}")
-                return "".join(out)
+                return head + "," + body[1:]
         return _encode(self.to_dict())
 
     @classmethod

@@ -31,6 +31,14 @@ def test_to_json_is_json_dumps_of_to_dict(data, t, v, text):
     assert got == want
 
 
+@settings(max_examples=3000, deadline=None)
+@given(t=st.one_of(st.floats(-1e12, 1e12), st.floats(0, 4e7), st.integers(0, 4 * 10**11).map(lambda n: n / 1e4),
+                   st.integers(0, 2**40).map(lambda n: n / 2**12)))
+def test_t_is_written_as_json_writes_round_t_3(t):
+    ev = events.Event(type="sit_end", t=t, ts="x", id="y", data={"seated_s": 1.0})
+    assert ev.to_json() == json.dumps(ev.to_dict(), separators=(",", ":"))
+
+
 def _reference_id(state, wall, node):
     ms = int(wall.timestamp() * 1000)
     if ms != state["ms"]:
