@@ -111,6 +111,9 @@ class Event:
         return cls(type=core["type"], t=float(core["t"]), ts=core["ts"], id=core["id"], data=d, v=v)
 
 
+_new = object.__new__
+_setattr = object.__setattr__
+
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # every pair of digits, indexed by a 10-bit number: two digits per lookup
 _PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
@@ -178,6 +181,11 @@ class EventFactory:
             raise ValueError(f"unknown event type {type_!r}")
         if self._stamp is not None:
             ts, ms = self._stamp(t)
-            return Event(type_, t, ts, self.ids.new_ms(ms), data)
+            # Event(type_, t, ts, id, data) at half the cost: the frozen dataclass's
+            # __init__ sets each field through object.__setattr__; this sets them at once
+            ev = _new(Event)
+            _setattr(ev, "__dict__", {"type": type_, "t": t, "ts": ts, "id": self.ids.new_ms(ms),
+                                      "data": data, "v": SCHEMA_VERSION})
+            return ev
         wall = self.wall_at(t)
         return Event(type_, t, wall.isoformat(timespec="milliseconds"), self.ids.new(wall), data)
