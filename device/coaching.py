@@ -23,6 +23,14 @@ every walk_repeat_min level 3 again, at most walk_repeat_max beeps    one
 command, or simply a break. Doing the seated routine clears the alert but
 the walk still comes at ``walk_prompt_min``: seated exercise helps, but
 does not replace standing up. Done after the walk starts a new cycle.
+Standing up and sitting back down (short of a break) while the seated
+routine is asked for counts as done too, and the ladder starts over from
+the return; the walk prompt still wants a break.
+
+Escalations go to a person: a reminder or walk prompt waits (looking again
+each minute) until something has shown one since the last prompt and since
+this sitting began: leg motion or a weight shift (``last_sign``). Nothing on
+the chair moving or shifting is likelier a bag than someone ignoring the LED.
 
 Snooze postpones the pending prompt by ``snooze_min``, at most
 ``snooze_max_in_row`` times before something is done. Pause stops prompting
@@ -45,6 +53,10 @@ LEVEL_KIND = {1: "seated", 2: "reminder", 3: "walk"}
 ALERTS = {0: "none", 1: "routine", 2: "reminder", 3: "walk"}
 
 
+#: How often an escalation waiting for a sign of a person looks again.
+SIGN_POLL_S = 60.0
+
+
 def in_window(window: tuple[dtime, dtime] | None, wall: datetime) -> bool:
     """Whether ``wall`` falls in a daily window like 22:00-07:00 (which may wrap midnight)."""
     if window is None:
@@ -56,11 +68,13 @@ def in_window(window: tuple[dtime, dtime] | None, wall: datetime) -> bool:
 
 class Coach:
     def __init__(self, cfg: CoachingConfig, wall_at: Callable[[float], datetime],
-                 moving_total: Callable[[float], float] | None = None):
+                 moving_total: Callable[[float], float] | None = None,
+                 last_sign: Callable[[float], float] | None = None):
         self.cfg = cfg
         self.wall_at = wall_at
         self._iso_s = getattr(wall_at, "iso_s", None)
         self.moving_total = moving_total or (lambda now: 0.0)
+        self.last_sign = last_sign or (lambda now: now)
         self.out: list[tuple[str, float, dict[str, Any]]] = []
         self._rotation = seated_rotation(cfg.exercises)
         self._next_exercise = 0
@@ -210,6 +224,12 @@ class Coach:
 
     def _prompt(self, now: float) -> None:
         level = self._due_level(now)
+        if level >= 2 and self.last_sign(now) <= max(self._prompt_t, self._seated_since):
+            # The reminder's beep and the walk prompt go to a person. With nothing moved or
+            # shifted on the seat since the last prompt (and since this sitting began), the
+            # chair more likely holds a bag than someone ignoring the LED: look again in a minute.
+            self._due = now + SIGN_POLL_S
+            return
         if level == 0:
             self._schedule()
             return

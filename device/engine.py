@@ -37,7 +37,7 @@ class Engine:
         self.cfg = cfg
         self.events = EventFactory(wall_at, ids)
         self.sensing = Sensing(cfg.sensing, start_t, seat=initial.get("seat", 0), pir=initial.get("pir", 0))
-        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total)
+        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total, self.sensing.last_sign)
         self.sensors = cfg.sensing.sensors
         self._use_seat = self.sensing.use_seat
         self._use_pir = self.sensing.use_pir

@@ -169,6 +169,13 @@ class Sensing:
                 h = self._recent_rises[0]
         return None if h == INF else h
 
+    def last_sign(self, now: float) -> float:
+        """The latest moment something showed a person: leg motion (now, while the PIR is high) or a seat edge."""
+        seen = self._seat_change_t if self.use_seat else -INF
+        if self.use_pir and now >= self._warm_until:
+            seen = max(seen, now if self._pir_high else self._last_motion)
+        return seen
+
     def moving_total(self, now: float) -> float:
         """Cumulative seconds of movement up to ``now`` (an ongoing pulse included)."""
         if self._pir_high and now >= self._warm_until:

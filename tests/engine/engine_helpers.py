@@ -40,8 +40,18 @@ def types(events, *wanted):
 
 
 def sit(a: float, b: float, signal: str = "seat"):
-    """A clean press from a to b."""
+    """A clean press from a to b (to the seat alone, a bag and a person look the same)."""
     return [(a, signal, 1), (b, signal, 0)]
+
+
+def person(a: float, b: float, every: float = 120.0, shift_s: float = 2.0):
+    """Someone sitting from a to b: a press with a 2 s weight shift every two minutes (off the
+    5-minute marks), the sign of a person that a bag never gives."""
+    edges, t = [(a, "seat", 1)], a + 100.0
+    while t + shift_s < b:
+        edges += [(t, "seat", 0), (t + shift_s, "seat", 1)]
+        t += every
+    return edges + [(b, "seat", 0)]
 
 
 def pir_pulses(times, hold: float = 3.0):

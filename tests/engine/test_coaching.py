@@ -1,7 +1,7 @@
 """Coaching: the prompt ladder, done, snooze, pause, hours, breaks. Fake timeline, no sleeps."""
 from __future__ import annotations
 
-from engine_helpers import make_engine, pir_pulses, run, sit
+from engine_helpers import make_engine, person, pir_pulses, run, sit
 
 MIN = 60.0
 
@@ -11,7 +11,7 @@ def prompts(events):
 
 
 def test_the_ladder_for_a_long_sit():
-    events = run(make_engine("seat"), sit(0, 90 * MIN), 100 * MIN)
+    events = run(make_engine("seat"), person(0, 90 * MIN), 100 * MIN)
     assert prompts(events) == [(30.0, 1, False), (35.0, 2, True), (60.0, 3, True), (65.0, 3, True), (70.0, 3, True)]
     walk = [e for e in events if e.type == "prompt" and e.data["level"] == 3]
     assert [e.data["repeat"] for e in walk] == [1, 2, 3]
@@ -85,12 +85,13 @@ def test_snooze_is_limited_in_a_row():
 
 def test_pause_resumes_by_itself_and_gives_only_the_highest_due_prompt():
     eng = make_engine("seat")
-    out = run(eng, sit(0, 200 * MIN), 25 * MIN)
+    edges = person(0, 200 * MIN)
+    out = run(eng, edges, 25 * MIN)
     out += eng.command(25 * MIN, "pause", minutes=40)
-    d = eng.next_deadline()
-    while d is not None and d <= 70 * MIN:
-        out += eng.advance(d)
-        d = eng.next_deadline()
+    for t, sig, v in edges:
+        if 25 * MIN < t <= 70 * MIN:
+            out += eng.feed(t, sig, v)        # deadlines that fell before an edge run first
+    out += eng.advance(70 * MIN)
     assert [e.type for e in out if e.type in ("pause", "resume")] == ["pause", "resume"]
     resume = [e for e in out if e.type == "resume"][0]
     assert resume.t == 65 * MIN and resume.data["reason"] == "timer"
@@ -106,21 +107,31 @@ def test_working_hours_silence_prompts_outside_them():
 
 def test_quiet_hours_keep_the_led_but_not_the_beep():
     eng = make_engine("seat", coaching={"quiet_hours": "07:00-22:00"})
-    ps = prompts(run(eng, sit(0, 70 * MIN), 75 * MIN))
+    ps = prompts(run(eng, person(0, 70 * MIN), 75 * MIN))
     assert [p[1] for p in ps] == [1, 2, 3, 3, 3] and not any(p[2] for p in ps)
 
 
 def test_standing_up_after_the_seated_routine_was_asked_counts_and_restarts_the_ladder():
     # the reminder stands at 59:30; up for 90 s (not a break): standing up did more than the
     # routine asks, so it is done, and the next prompt is 30 min after the return, not a walk
-    events = run(make_engine("seat"), sit(0, 59.5 * MIN) + sit(61 * MIN, 100 * MIN), 100 * MIN)
+    events = run(make_engine("seat"), person(0, 59.5 * MIN) + person(61 * MIN, 100 * MIN), 100 * MIN)
     done = [(round(e.t / MIN, 2), e.data["how"], e.data["level"]) for e in events if e.type == "exercise_done"]
     assert done == [(61.0, "stood", 2)]
     assert prompts(events) == [(30.0, 1, False), (35.0, 2, True), (91.0, 1, False), (96.0, 2, True)]
     # the walk prompt is not answered by standing up: only a break (or the button) ends it
-    walk = run(make_engine("seat"), sit(0, 61 * MIN) + sit(62 * MIN, 70 * MIN), 70 * MIN)
+    walk = run(make_engine("seat"), person(0, 61 * MIN) + person(62 * MIN, 70 * MIN), 70 * MIN)
     assert not [e for e in walk if e.type == "exercise_done"]
     assert [p[1] for p in prompts(walk)] == [1, 2, 3, 3, 3]
+
+
+def test_escalations_wait_for_a_sign_of_a_person():
+    # to the seat alone a bag is a person: it gets the silent seated prompt (LED) at 30 min,
+    # but no beep and no walk prompt, since nothing on it ever moves or shifts
+    bag = run(make_engine("seat"), sit(0, 90 * MIN), 95 * MIN)
+    assert prompts(bag) == [(30.0, 1, False)]
+    # someone very still gets the reminder within a minute of their first weight shift after it fell due
+    still = sit(0, 41 * MIN) + sit(41 * MIN + 2, 90 * MIN)
+    assert prompts(run(make_engine("seat"), still, 45 * MIN)) == [(30.0, 1, False), (42.0, 2, True)]
 
 
 def test_a_break_after_a_prompt_counts_as_done():

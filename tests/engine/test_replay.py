@@ -53,9 +53,10 @@ def test_dev_days_meet_the_fused_targets():
     assert abs(r["time_err_pct"]) <= 0.5 and r["prompt_recall"] == 1.0 and r["false_prompts"] == 0, r
 
 
-def test_dev_days_seat_only():
+def test_dev_days_meet_the_seat_only_targets():
     r = _score_dir(sorted(p for p in DEV.glob("*.csv") if not p.name.endswith(".truth.csv")), "seat")
     assert r["iou"] >= 0.98 and r["bout_iou"] >= 0.98 and abs(r["time_err_pct"]) <= 1.5, r
+    assert r["prompt_recall"] >= 0.98 and r["false_prompts"] == 0, r
 
 
 def test_dev_days_pir_only_holds_what_the_physics_allows():
