@@ -105,6 +105,7 @@ class Coach:
         self._snoozes_in_row = 0
         self.paused_until = -INF
         self._due = INF                 # next prompt due (engine time)
+        self._awaiting_sign = False     # an escalation is due but waits for a sign of a person
         self._break_due = INF
 
     # ------------------------------------------------------------- occupancy
@@ -199,6 +200,7 @@ class Coach:
     # -------------------------------------------------------------- the ladder
     def _schedule(self) -> None:
         """Set ``_due`` to the next prompt of the ladder after the current level."""
+        self._awaiting_sign = False
         a = self._anchor
         if self.level == 0:
             due = a + self._walk if self._seated_done else a + self._first
@@ -229,6 +231,7 @@ class Coach:
             # shifted on the seat since the last prompt (and since this sitting began), the
             # chair more likely holds a bag than someone ignoring the LED: look again in a minute.
             self._due = now + SIGN_POLL_S
+            self._awaiting_sign = True
             return
         if level == 0:
             self._schedule()
@@ -372,8 +375,8 @@ class Coach:
         return self._snooze_until if self._snooze_until != -INF else None
 
     def next_prompt_in(self, now: float) -> float | None:
-        if self.bout_start is None or self._due == INF:
-            return None
+        if self.bout_start is None or self._due == INF or self._awaiting_sign:
+            return None   # (an escalation waiting for a sign of a person has no time)
         return max(0.0, max(self._due, self.paused_until) - now)
 
     def _ts(self, t: float) -> str:

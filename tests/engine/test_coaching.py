@@ -127,8 +127,10 @@ def test_standing_up_after_the_seated_routine_was_asked_counts_and_restarts_the_
 def test_escalations_wait_for_a_sign_of_a_person():
     # to the seat alone a bag is a person: it gets the silent seated prompt (LED) at 30 min,
     # but no beep and no walk prompt, since nothing on it ever moves or shifts
-    bag = run(make_engine("seat"), sit(0, 90 * MIN), 95 * MIN)
+    eng = make_engine("seat")
+    bag = run(eng, sit(0, 90 * MIN), 89 * MIN)
     assert prompts(bag) == [(30.0, 1, False)]
+    assert eng.status(89 * MIN)["next_prompt_in_s"] is None   # no countdown that never ends
     # someone very still gets the reminder within a minute of their first weight shift after it fell due
     still = sit(0, 41 * MIN) + sit(41 * MIN + 2, 90 * MIN)
     assert prompts(run(make_engine("seat"), still, 45 * MIN)) == [(30.0, 1, False), (42.0, 2, True)]
