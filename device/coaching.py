@@ -29,7 +29,8 @@ the return; the walk prompt still wants a break.
 
 Escalations go to a person: a reminder or walk prompt waits (looking again
 each minute) until something has shown one since the last prompt and since
-this sitting began: leg motion or a weight shift (``last_sign``). Nothing on
+this sitting began: leg motion, a weight shift (``last_sign``) or the
+button. Nothing on
 the chair moving or shifting is likelier a bag than someone ignoring the LED.
 
 Snooze postpones the pending prompt by ``snooze_min``, at most
@@ -106,6 +107,7 @@ class Coach:
         self.paused_until = -INF
         self._due = INF                 # next prompt due (engine time)
         self._awaiting_sign = False     # an escalation is due but waits for a sign of a person
+        self.pressed_at = -INF          # the desk's button was last pressed (a sign of a person too)
         self._break_due = INF
 
     # ------------------------------------------------------------- occupancy
@@ -226,7 +228,7 @@ class Coach:
 
     def _prompt(self, now: float) -> None:
         level = self._due_level(now)
-        if level >= 2 and self.last_sign(now) <= max(self._prompt_t, self._seated_since):
+        if level >= 2 and max(self.last_sign(now), self.pressed_at) <= max(self._prompt_t, self._seated_since):
             # The reminder's beep and the walk prompt go to a person. With nothing moved or
             # shifted on the seat since the last prompt (and since this sitting began), the
             # chair more likely holds a bag than someone ignoring the LED: look again in a minute.

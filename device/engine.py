@@ -252,6 +252,7 @@ class Engine:
     # -------------------------------------------------------------- button
     def _button(self, t: float, value: int) -> None:
         if value:
+            self.coach.pressed_at = t   # someone is at the desk
             if self._button_down is None:
                 self._button_down = t
                 self._button_due = t + self._hold_s

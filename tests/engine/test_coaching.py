@@ -131,6 +131,9 @@ def test_escalations_wait_for_a_sign_of_a_person():
     bag = run(eng, sit(0, 90 * MIN), 89 * MIN)
     assert prompts(bag) == [(30.0, 1, False)]
     assert eng.status(89 * MIN)["next_prompt_in_s"] is None   # no countdown that never ends
+    # a press of the button is someone at the desk: done at 31 min, the walk comes at 60 as usual
+    pressed = sit(0, 70 * MIN) + [(31 * MIN, "button", 1), (31 * MIN + 0.3, "button", 0)]
+    assert prompts(run(make_engine("seat"), pressed, 61 * MIN)) == [(30.0, 1, False), (60.0, 3, True)]
     # someone very still gets the reminder within a minute of their first weight shift after it fell due
     still = sit(0, 41 * MIN) + sit(41 * MIN + 2, 90 * MIN)
     assert prompts(run(make_engine("seat"), still, 45 * MIN)) == [(30.0, 1, False), (42.0, 2, True)]
