@@ -17,8 +17,8 @@ from typing import Any, Iterator
 from flask import current_app, g
 
 from device import store
-from device.rollup import Bout, DayStats
 from device.liveness import daemon_alive
+from device.rollup import Bout, DayStats
 
 DAY_COLUMNS = DayStats.COLUMNS
 BOUT_COLUMNS = Bout.COLUMNS
