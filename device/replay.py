@@ -2,10 +2,10 @@
 
 The engine is stepped at each of its own deadlines between edges, so the
 events carry exactly the times the live daemon would have produced, and a
-replay is deterministic (ids come from a fixed node). With the seat, the whole
-recording goes to ``Engine.run``, which gives the same events as that edge-by-
-edge loop (tests/engine/test_replay.py holds them equal) in a fraction of the
-time; PIR-only replays use the edge-by-edge loop below.
+replay is deterministic (ids come from a fixed node). The whole recording goes
+to ``Engine.run``, which gives the same events as feeding it edge by edge
+(tests/engine/test_replay.py holds them equal); with the seat, in a fraction of
+the time.
 """
 from __future__ import annotations
 
@@ -146,27 +146,8 @@ def replay(trace: Trace, cfg: Config, sensor: str | None = None) -> Iterator[Eve
         cfg = cfg.replace(sensing={"sensors": sensor})
     engine = Engine(cfg, wall_mapper(trace, cfg), ids=IdFactory(node=0), start_t=0.0)
     wanted = SENSOR_SIGNALS[sensor]
-    if sensor != "pir":
-        times, signals, values = trace.times, trace.signals, trace.values
-        if not set(signals) <= wanted:
-            keep = [s in wanted for s in signals]
-            times, signals, values = (list(compress(a, keep)) for a in (times, signals, values))
-        yield from engine.run(times, signals, values, trace.duration_s)
-        return
-    feed, advance, next_deadline = engine.feed, engine.advance, engine.next_deadline
-    deadline = next_deadline()
-    for t, sig, value in zip(trace.times, trace.signals, trace.values):
-        if sig not in wanted:
-            continue
-        while deadline is not None and deadline <= t:
-            yield from advance(deadline)
-            deadline = next_deadline()
-        out = feed(t, sig, value)
-        if out:
-            yield from out
-        deadline = next_deadline()
-    end = trace.duration_s
-    while deadline is not None and deadline <= end:
-        yield from advance(deadline)
-        deadline = next_deadline()
-    yield from engine.finish(end)
+    times, signals, values = trace.times, trace.signals, trace.values
+    if not set(signals) <= wanted:
+        keep = [s in wanted for s in signals]
+        times, signals, values = (list(compress(a, keep)) for a in (times, signals, values))
+    yield from engine.run(times, signals, values, trace.duration_s)
