@@ -91,6 +91,23 @@ class Engine:
         the edges and its own timers in one call (``Sensing.run``), which is where a
         replay spends its time; everything else goes through ``feed`` and ``advance``.
         """
+        return self.run_edges(times, signals, values) + self.run_end(end)
+
+    def run_end(self, end: float) -> list[Event]:
+        """The end of a recording given to ``run_edges``: the deadlines up to ``end``, then ``finish``."""
+        out: list[Event] = []
+        d = self.next_deadline()
+        while d is not None and d <= end:
+            out += self._advance(d)
+            d = self.next_deadline()
+        return out + self.finish(end)
+
+    def run_edges(self, times, signals, values) -> list[Event]:
+        """``run`` without the end, so a long recording can be given stretch by stretch.
+
+        All state lives in the engine and sensing between calls, so any split of the
+        edges gives the events of one call (tests/engine/test_replay.py).
+        """
         out: list[Event] = []
         sensing = self.sensing
         bulk = self.sensors != "pir"   # PIR-only sensing holds coaching back by its own rules
@@ -114,11 +131,7 @@ class Engine:
             else:
                 out += self._feed(t, signals[i], values[i])
                 i += 1
-        d = self.next_deadline()
-        while d is not None and d <= end:
-            out += self._advance(d)
-            d = self.next_deadline()
-        return out + self.finish(end)
+        return out
 
     def _coach_idle(self, now: float) -> tuple[float | None, tuple[float, float] | None]:
         """(a time before which edges and sensing timers need no coaching step, what to watch), or (None, None).

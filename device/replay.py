@@ -2,10 +2,11 @@
 
 The engine is stepped at each of its own deadlines between edges, so the
 events carry exactly the times the live daemon would have produced, and a
-replay is deterministic (ids come from a fixed node). The whole recording goes
-to ``Engine.run``, which gives the same events as feeding it edge by edge
-(tests/engine/test_replay.py holds them equal); with the seat, in a fraction of
-the time.
+replay is deterministic (ids come from a fixed node). The recording goes to
+``Engine.run_edges`` a block of rows at a time (``replay_stream``, what
+``deskpulse replay`` does: memory bounded by the block, not the file), which
+gives the same events as feeding it edge by edge (tests/engine/test_replay.py
+holds them equal); with the seat, in a fraction of the time.
 """
 from __future__ import annotations
 
@@ -18,14 +19,30 @@ from zoneinfo import ZoneInfo
 from device.config import Config
 from device.engine import Engine
 from device.events import Event, IdFactory
-from device.trace import Trace
+from device.trace import Trace, TraceStream, open_trace
 
 SENSOR_SIGNALS = {"seat": {"seat", "button"}, "pir": {"pir", "button"}, "both": {"seat", "pir", "button"}}
 
 
 def default_sensor(trace: Trace) -> str:
     """What the trace holds: both if it has both, else the one it has."""
-    sigs = set(trace.header.signals) or set(trace.signals)
+    return _sensor_of(set(trace.header.signals) or set(trace.signals))
+
+
+def trace_signals(stream: TraceStream) -> set[str]:
+    """The signals a trace holds: its ``# signals:`` header, or (a file without one) its rows.
+
+    Without the header this reads the file once more, to the end: only such files pay for it.
+    """
+    if stream.header.signals:
+        return set(stream.header.signals)
+    have: set[str] = set()
+    for _, signals, _ in open_trace(stream.path).chunks():
+        have.update(signals)
+    return have
+
+
+def _sensor_of(sigs: set[str]) -> str:
     if {"seat", "pir"} <= sigs:
         return "both"
     return "pir" if "pir" in sigs else "seat"
@@ -135,19 +152,41 @@ class WallMapper:
         return self(t).isoformat(timespec="seconds")
 
 
-def wall_mapper(trace: Trace, cfg: Config) -> WallMapper:
+def wall_mapper(trace: Trace | TraceStream, cfg: Config) -> WallMapper:
     start = trace.header.start
     return WallMapper(start, ZoneInfo(cfg.device.timezone) if cfg.device.timezone else start.tzinfo)
 
 
-def replay(trace: Trace, cfg: Config, sensor: str | None = None) -> Iterator[Event]:
-    sensor = sensor or default_sensor(trace)
+def _engine(trace: Trace | TraceStream, cfg: Config, sensor: str) -> Engine:
     if cfg.sensing.sensors != sensor:
         cfg = cfg.replace(sensing={"sensors": sensor})
-    engine = Engine(cfg, wall_mapper(trace, cfg), ids=IdFactory(node=0), start_t=0.0)
-    wanted = SENSOR_SIGNALS[sensor]
-    times, signals, values = trace.times, trace.signals, trace.values
+    return Engine(cfg, wall_mapper(trace, cfg), ids=IdFactory(node=0), start_t=0.0)
+
+
+def _only(wanted: set[str], times, signals, values):
     if not set(signals) <= wanted:
         keep = [s in wanted for s in signals]
         times, signals, values = (list(compress(a, keep)) for a in (times, signals, values))
+    return times, signals, values
+
+
+def replay(trace: Trace, cfg: Config, sensor: str | None = None) -> Iterator[Event]:
+    """A trace held in memory, replayed."""
+    sensor = sensor or default_sensor(trace)
+    engine = _engine(trace, cfg, sensor)
+    times, signals, values = _only(SENSOR_SIGNALS[sensor], trace.times, trace.signals, trace.values)
     yield from engine.run(times, signals, values, trace.duration_s)
+
+
+def replay_stream(stream: TraceStream, cfg: Config, sensor: str | None = None) -> Iterator[Event]:
+    """An open trace replayed block by block, its events yielded as each block is done.
+
+    The events are those of ``replay(read_trace(path))``, byte for byte. A malformed row
+    raises ``TraceError`` when its block is reached, after the events before it.
+    """
+    sensor = sensor or _sensor_of(trace_signals(stream))
+    engine = _engine(stream, cfg, sensor)
+    wanted = SENSOR_SIGNALS[sensor]
+    for times, signals, values in stream.chunks():
+        yield from engine.run_edges(*_only(wanted, times, signals, values))
+    yield from engine.run_end(stream.duration_s)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar, Iterable, Iterator
 
 from device.events import Event
 
@@ -322,6 +322,21 @@ class Rollup:
                 compliance=(sum(b.exercises_done > 0 for b in prompted) / len(prompted)) if prompted else None))
         return out
 
+    def pop_days(self, before: date) -> list[DayStats]:
+        """``days()`` of the days before ``before``, then forgotten (a long stream in bounded memory).
+
+        Only for days no later event can belong to: ``summarize_stream`` decides which.
+        """
+        done = {d: acc for d, acc in self._days.items() if d < before}
+        if not done:
+            return []
+        keep = {d: acc for d, acc in self._days.items() if d >= before}
+        self._days = done
+        try:
+            return self.days()
+        finally:
+            self._days = keep
+
     def prune(self) -> None:
         """Forget everything but the open bout: the store only needs this rollup to tag days."""
         keep = self._bout
@@ -336,3 +351,24 @@ def summarize(events: Iterable[Event], boundary: time = time(0), as_of: datetime
     for e in events:
         r.add(e)
     return r.days(as_of)
+
+
+def summarize_stream(events: Iterable[Event], boundary: time = time(0)) -> Iterator[DayStats]:
+    """``summarize(events, boundary)``, day by day as the days close: memory bounded by a few days.
+
+    A day is given once it is two days behind the latest event's and before the open (or
+    just closed) bout's day: no later event of a time-ordered stream can belong to it.
+    """
+    r = Rollup(boundary)
+    latest: date | None = None
+    for n, e in enumerate(events, 1):
+        day = r.add(e)
+        if latest is None or day > latest:
+            latest = day
+        if n % 1000 == 0:
+            before = latest - timedelta(days=2)
+            for b in (r._bout, r._last_closed):
+                if b is not None and b.day < before:
+                    before = b.day
+            yield from r.pop_days(before)
+    yield from r.days()

@@ -5,21 +5,30 @@ and one row per level change, sorted by ``t`` (seconds since ``start``). The
 daemon records its own raw inputs in this format so a real day can be replayed
 with other settings; the simulator writes it; the replay reads it.
 
-The reader is on the replay's hot path (a year is ~450,000 rows). A well-formed
-file (ASCII, ``\n`` line ends, every row exactly ``t,signal,value``) is parsed
-without a Python-level loop: one ``split`` of the whole data section, then
+The reader streams: ``open_trace`` reads the header, then ``TraceStream.chunks``
+reads the rows in blocks of about ``BLOCK_BYTES`` and yields them as parallel
+lists, so a replay holds one block at a time whatever the file's length (a
+year is ~450,000 rows, ten years 98 MB). ``read_trace`` collects every block
+into one ``Trace`` for tools and tests that want it whole.
+
+A block of a well-formed file (ASCII, ``\n`` line ends, every row exactly
+``t,signal,value``) is parsed without a Python-level loop: one ``split``, then
 ``map`` over the columns (``float`` for times, dict lookups for signals and
-levels, which also validates them) and C-speed checks of order and
-finiteness. Anything else, or any doubt, falls back to the row-by-row parser,
-which is the reference: it accepts exactly what it always accepted and reports
-the first problem as ``file:line: what``.
+levels, which also validates them) and C-speed checks of order, finiteness
+and range. Anything else, or any doubt, takes the row-by-row parser for that
+block, which is the reference: it reports the first problem as
+``file:line: what``. A file that is not clean ASCII is decoded as the text
+reader would (UTF-8, universal newlines, ``str.splitlines`` line ends) and
+parsed row by row.
 """
 from __future__ import annotations
 
+import codecs
+import io
 import math
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from itertools import islice
 from typing import Iterator, TextIO
 
@@ -28,11 +37,25 @@ SIGNALS = ("seat", "pir", "button")
 # the fast parser's lookups, by the bytes of a field: a signal's (interned) name, a level
 _INTERNED = {s.encode(): s for s in SIGNALS}
 _LEVELS = {b"0": 0, b"1": 1}
-# Characters that str.splitlines() treats as line ends besides "\n": a text holding
-# any of them (or any non-ASCII) takes the row-by-row parser, which splits lines that way.
+# Characters that str.splitlines() treats as line ends besides "\n": a block holding
+# any of them (or any non-ASCII) takes the text path, which splits lines that way.
 _OTHER_LINE_ENDS = (b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
+_TEXT_LINE_ENDS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # A fixed-width placeholder so a recorder can patch the real duration in place on close.
 _DURATION_WIDTH = 14
+#: bytes read at a time: ~50,000 rows, a few MB of lists while they are replayed
+BLOCK_BYTES = 1 << 20
+#: no line of a trace is anywhere near this long; a longer one is an error, not a reason to hold it
+MAX_LINE_BYTES = 1 << 16
+MAX_HEADER_LINES = 1000
+#: the longest trace: the simulator's limit. The engine steps a seated person's coaching every
+#: minute, so a replay's work grows with the span, not only with the rows: this bounds it.
+MAX_SPAN_DAYS = 3660
+MAX_SPAN_S = MAX_SPAN_DAYS * 86400.0
+# Every instant of a trace, and its local date in any zone, must be a datetime: a day of margin
+# each side of what datetime can hold (a UTC offset is under a day).
+_EARLIEST = datetime(1, 1, 3, tzinfo=timezone.utc)
+_LATEST = datetime(9999, 12, 29, tzinfo=timezone.utc)
 
 
 class TraceError(ValueError):
@@ -74,172 +97,346 @@ class Trace:
         return ((t, s, v) for t, s, v in zip(self.times, self.signals, self.values) if s in only)
 
 
+def _cut(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[:n] + "..."
+
+
 def _parse_header(path: str, lines: list[str]) -> tuple[TraceHeader, int]:
+    """The header of ``lines`` (the file's first lines) and the index of the first data line."""
     if not lines or lines[0].strip() != MAGIC:
         raise TraceError(path, 1, f"not a deskpulse trace: the first line must be '{MAGIC}'")
     meta: dict[str, str] = {}
+    where: dict[str, int] = {}
     i = 1
     while i < len(lines) and lines[i].startswith("#"):
         body = lines[i][1:].strip()
         if ":" in body:
             k, _, v = body.partition(":")
             meta[k.strip()] = v.strip()
+            where[k.strip()] = i + 1
         i += 1
+        if i > MAX_HEADER_LINES:
+            raise TraceError(path, i, f"more than {MAX_HEADER_LINES} '#' header lines")
     if i >= len(lines) or lines[i].strip() != "t,signal,value":
         raise TraceError(path, i + 1, "expected the CSV header 't,signal,value'")
     if "start" not in meta:
-        raise TraceError(path, None, "missing '# start:' header")
+        raise TraceError(path, i + 1, "missing '# start:' header before the CSV header")
+    at = where["start"]
     try:
         start = datetime.fromisoformat(meta["start"])
     except ValueError:
-        raise TraceError(path, None, f"'# start: {meta['start']}' is not an ISO 8601 time") from None
+        raise TraceError(path, at, f"'# start: {_cut(meta['start'])}' is not an ISO 8601 time") from None
     if start.tzinfo is None:
-        raise TraceError(path, None, "'# start:' needs a UTC offset, e.g. 2026-03-02T00:00:00+01:00")
+        raise TraceError(path, at, "'# start:' needs a UTC offset, e.g. 2026-03-02T00:00:00+01:00")
+    try:
+        start_utc = start.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        start_utc = None
+    if start_utc is None or not _EARLIEST <= start_utc <= _LATEST:
+        raise TraceError(path, at, f"'# start: {_cut(meta['start'])}' is outside the years 1-9999 "
+                                   "a trace can be replayed in")
     duration = None
     if meta.get("duration_s"):
+        d_at = where["duration_s"]
         try:
             duration = float(meta["duration_s"])
         except ValueError:
-            raise TraceError(path, None, f"'# duration_s: {meta['duration_s']}' is not a number") from None
+            raise TraceError(path, d_at, f"'# duration_s: {_cut(meta['duration_s'])}' is not a number") from None
+        if not math.isfinite(duration):
+            raise TraceError(path, d_at, f"'# duration_s: {_cut(meta['duration_s'])}' is not a finite number")
         if duration < 0:
-            raise TraceError(path, None, "'# duration_s:' is negative")
+            raise TraceError(path, d_at, "'# duration_s:' is negative")
+        if duration > MAX_SPAN_S:
+            raise TraceError(path, d_at, f"'# duration_s: {_cut(meta['duration_s'])}' is longer than a trace "
+                                         f"may be ({MAX_SPAN_DAYS} days)")
+        if duration > (_LATEST - start_utc).total_seconds():
+            raise TraceError(path, d_at, "'# duration_s:' takes the trace past the year 9999")
     sigs = tuple(s.strip() for s in meta.get("signals", "").split(",") if s.strip())
     for s in sigs:
         if s not in SIGNALS:
-            raise TraceError(path, None, f"unknown signal {s!r} in '# signals:' (known: {', '.join(SIGNALS)})")
+            raise TraceError(path, where["signals"],
+                             f"unknown signal {_cut(s)!r} in '# signals:' (known: {', '.join(SIGNALS)})")
     extra = {k: v for k, v in meta.items() if k not in ("start", "duration_s", "signals", "note")}
     return TraceHeader(start, duration or None, sigs, meta.get("note", ""), extra), i + 1
 
 
-def read_trace(path: str) -> Trace:
-    """Read and validate a whole trace; raises ``TraceError`` on the first problem."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise TraceError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise TraceError(path, None, "is a directory, not a trace file") from None
-    except OSError as e:
-        raise TraceError(path, None, e.strerror or str(e)) from None
-    # ASCII without '\r': decoding it as UTF-8 text with universal newlines changes nothing
-    if raw.isascii() and b"\r" not in raw:
-        fast = _read_fast(path, raw)
-        if fast is not None:
-            return fast
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise TraceError(path, None, "no such file") from None
-    except UnicodeDecodeError:
-        raise TraceError(path, None, "not a text file") from None
-    except OSError as e:
-        raise TraceError(path, None, e.strerror or str(e)) from None
-    return _read_rows(path, text)
+def _blocks(f, path: str, size: int) -> Iterator[bytes | list[str]]:
+    """The file as blocks of whole lines, in order.
 
-
-def _read_fast(path: str, text: str | bytes) -> Trace | None:
-    """The whole-file parse of a well-formed trace, or None to let ``_read_rows`` decide.
-
-    It returns a trace only when the row-by-row parser would return the same one;
-    on anything unusual (a malformed row, a time going backwards, a non-finite
-    time, odd line ends) it returns None and the reference parser reports it.
-    It works on the file's bytes (splitting bytes is cheaper than splitting text,
-    and ``float`` reads an ASCII number from bytes as from text); text is encoded.
+    A block is ``bytes`` while the file is clean (ASCII, ``\n`` line ends only:
+    then splitting at ``\n`` is what the text reader does), and a list of lines
+    (without their ends) from the first block that is not: decoded as UTF-8 with
+    universal newlines and split as ``str.splitlines`` splits, like the text
+    reader. Nothing longer than a block plus one line is ever held.
     """
-    if isinstance(text, str):
-        if not text.isascii():
-            return None
-        text = text.encode("ascii")
-    if not text.isascii() or any(c in text for c in _OTHER_LINE_ENDS):
-        return None
-    # the header: '#' lines, then the CSV header line
-    pos = 0
-    while text.startswith(b"#", pos):
-        nl = text.find(b"\n", pos)
-        if nl < 0:
-            return None
-        pos = nl + 1
-    nl = text.find(b"\n", pos)
-    if nl < 0:
-        return None
-    try:
-        header, _first = _parse_header(path, text[:nl].decode("ascii").split("\n"))
-    except TraceError:
-        return None
-    data = text[nl + 1:]
-    if data.endswith(b"\n"):
-        data = data[:-1]
-    if not data or b" " in data:
-        return None
-    # One flat list t, signal, value, t, signal, value, ... in which each line's time
-    # carries a leading space (float() ignores it). With no space in the data, the
-    # rows - 1 spaces can only begin time tokens, one each: so, with 3 fields per
-    # row in total and every signal and level valid, every row has exactly 3 fields.
-    spaced = data.replace(b"\n", b", ")
-    flat = spaced.split(b",")
-    if len(flat) != 3 * (len(spaced) - len(data) + 1):   # one more character per line end
-        return None
-    try:
-        times = list(map(float, islice(flat, 0, None, 3)))
-        signals = list(map(_INTERNED.__getitem__, islice(flat, 1, None, 3)))
-        values = list(map(_LEVELS.__getitem__, islice(flat, 2, None, 3)))
-    except (ValueError, KeyError):
-        return None
-    del flat, spaced, data
-    # finite (a NaN or an inf makes the sum so), not backwards, within duration_s
-    # (sorted() of a sorted list is one pass of comparisons, and it keeps equal times in place)
-    if not (times[0] >= 0.0 and math.isfinite(sum(times)) and times == sorted(times)):
-        return None
-    if header.duration_s is not None and times[-1] > header.duration_s:
-        return None
-    return Trace(path, header, times, signals, values)
+    carry = b""
+    dec = None
+    tcarry = ""
+    lines_before = 0
+    while True:
+        data = f.read(size)
+        eof = not data
+        if dec is None:
+            buf = carry + data if carry else data
+            if buf.isascii() and not any(c in buf for c in _OTHER_LINE_ENDS):
+                if eof:
+                    if buf:
+                        yield buf
+                    return
+                cut = buf.rfind(b"\n") + 1
+                carry = buf[cut:]
+                if len(carry) > MAX_LINE_BYTES:
+                    raise TraceError(path, lines_before + buf.count(b"\n", 0, cut) + 1,
+                                     f"a line longer than {MAX_LINE_BYTES} bytes")
+                if cut:
+                    lines_before += buf.count(b"\n", 0, cut)
+                    yield buf[:cut]
+                continue
+            # from here on, text as the text reader sees it
+            dec = io.IncrementalNewlineDecoder(codecs.getincrementaldecoder("utf-8")(), translate=True)
+            data, carry = buf, b""
+        try:
+            text = dec.decode(data, final=eof)
+        except UnicodeDecodeError as e:
+            raise TraceError(path, lines_before + tcarry.count("\n") + data.count(b"\n", 0, e.start) + 1,
+                             "not UTF-8 text") from None
+        if tcarry:
+            text = tcarry + text
+        lines = text.splitlines(keepends=True)
+        tcarry = ""
+        if not eof and lines and lines[-1][-1] not in _TEXT_LINE_ENDS:
+            tcarry = lines.pop()
+            if len(tcarry) > MAX_LINE_BYTES:
+                raise TraceError(path, lines_before + len(lines) + 1, f"a line longer than {MAX_LINE_BYTES} bytes")
+        if lines:
+            lines_before += len(lines)
+            yield [ln[:-1] if ln[-1] in _TEXT_LINE_ENDS else ln for ln in lines]
+        if eof:
+            return
 
 
-def _read_rows(path: str, text: str) -> Trace:
-    """The reference parser: row by row, the first problem reported as ``file:line: what``."""
-    lines = text.splitlines()
-    header, first = _parse_header(path, lines)
-    interned = {s: s for s in SIGNALS}
-    levels = {"0": 0, "1": 1}
+class TraceStream:
+    """An open trace: ``header`` read and checked, rows to come from ``chunks()``.
+
+    ``chunks()`` may be iterated once; each chunk is ``(times, signals, values)``,
+    the rows of about one block, checked as the whole-file reader checks them
+    (the first problem raises ``TraceError``). Once it is exhausted, ``rows``,
+    ``last_t`` and ``duration_s`` hold the whole file's figures.
+    """
+
+    def __init__(self, path: str, block: int = BLOCK_BYTES):
+        self.path = path
+        try:
+            self._f = open(path, "rb")
+        except FileNotFoundError:
+            raise TraceError(path, None, "no such file") from None
+        except IsADirectoryError:
+            raise TraceError(path, None, "is a directory, not a trace file") from None
+        except OSError as e:
+            raise TraceError(path, None, e.strerror or str(e)) from None
+        try:
+            self._blocks = _blocks(self._f, path, block)
+            self._first, self._lineno = self._read_header()
+        except OSError as e:
+            self.close()
+            raise TraceError(path, None, e.strerror or str(e)) from None
+        except BaseException:
+            self.close()
+            raise
+        h = self.header
+        # the last time a row may carry: duration_s, the longest span, and the year 9999
+        self.limit = min(h.duration_s if h.duration_s is not None else MAX_SPAN_S, MAX_SPAN_S,
+                         (_LATEST - h.start.astimezone(timezone.utc)).total_seconds())
+        self.rows = 0
+        self.last_t = 0.0
+
+    def _read_header(self) -> tuple[bytes | list[str], int]:
+        """Parse the header from the first block(s); returns the rest of that block and its first line number."""
+        lines: list[str] = []
+        rest: bytes | list[str] = b""
+        for block in self._blocks:
+            if isinstance(block, bytes):
+                pos = 0
+                while pos < len(block):
+                    nl = block.find(b"\n", pos)
+                    end = len(block) if nl < 0 else nl
+                    lines.append(block[pos:end].decode("ascii"))
+                    pos = end + 1
+                    if not lines[-1].startswith("#"):
+                        break
+                rest = block[pos:]
+            else:
+                k = 0
+                while k < len(block):
+                    lines.append(block[k])
+                    k += 1
+                    if not lines[-1].startswith("#"):
+                        break
+                rest = block[k:]
+            if lines and not lines[-1].startswith("#"):
+                break
+            if len(lines) > MAX_HEADER_LINES + 1:
+                break
+        self.header, first = _parse_header(self.path, lines)
+        return rest, first + 1
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+    def __enter__(self) -> "TraceStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def duration_s(self) -> float:
+        """As ``Trace.duration_s``; the last edge's time only once ``chunks()`` is exhausted."""
+        return self.header.duration_s or self.last_t
+
+    def chunks(self) -> Iterator[tuple[list[float], list[str], list[int]]]:
+        try:
+            block = self._first
+            self._first = b""
+            while True:
+                if block:
+                    out = self._parse(block)
+                    if out[0]:
+                        yield out
+                block = next(self._blocks, None)
+                if block is None:
+                    return
+        except OSError as e:
+            raise TraceError(self.path, None, e.strerror or str(e)) from None
+        finally:
+            self.close()
+
+    def _parse(self, block: bytes | list[str]) -> tuple[list[float], list[str], list[int]]:
+        lineno = self._lineno
+        if isinstance(block, bytes):
+            n = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            out = self._fast(block)
+            if out is None:
+                data = block[:-1] if block.endswith(b"\n") else block
+                out = self._rows(data.decode("ascii").split("\n"), lineno)
+        else:
+            n = len(block)
+            out = self._rows(block, lineno)
+        self._lineno = lineno + n
+        if out[0]:
+            self.rows += len(out[0])
+            self.last_t = out[0][-1]
+        return out
+
+    def _fast(self, data: bytes):
+        """The rows of a clean block without a Python loop, or None to let ``_rows`` decide.
+
+        It returns rows only when the row-by-row parser would return the same ones;
+        on anything unusual (a malformed row, a time going backwards, a time that is
+        not finite or lies past the limit) it returns None and the reference reports it.
+        """
+        if data.endswith(b"\n"):
+            data = data[:-1]
+        if not data or b" " in data:
+            return None
+        # One flat list t, signal, value, t, signal, value, ... in which each line's time
+        # carries a leading space (float() ignores it). With no space in the data, the
+        # rows - 1 spaces can only begin time tokens, one each: so, with 3 fields per
+        # row in total and every signal and level valid, every row has exactly 3 fields.
+        spaced = data.replace(b"\n", b", ")
+        flat = spaced.split(b",")
+        if len(flat) != 3 * (len(spaced) - len(data) + 1):   # one more character per line end
+            return None
+        try:
+            times = list(map(float, islice(flat, 0, None, 3)))
+            signals = list(map(_INTERNED.__getitem__, islice(flat, 1, None, 3)))
+            values = list(map(_LEVELS.__getitem__, islice(flat, 2, None, 3)))
+        except (ValueError, KeyError):
+            return None
+        del flat, spaced
+        # finite (a NaN or an inf makes the sum so), not backwards, within the limit
+        # (sorted() of a sorted list is one pass of comparisons, and it keeps equal times in place)
+        if not (times[0] >= self.last_t and math.isfinite(sum(times)) and times[-1] <= self.limit
+                and times == sorted(times)):
+            return None
+        return times, signals, values
+
+    def _rows(self, lines: list[str], lineno: int):
+        """The reference parser: row by row, the first problem reported as ``file:line: what``."""
+        path = self.path
+        interned = {s: s for s in SIGNALS}
+        levels = {"0": 0, "1": 1}
+        times: list[float] = []
+        signals: list[str] = []
+        values: list[int] = []
+        last, limit, isfinite = self.last_t, self.limit, math.isfinite
+        for lineno, line in enumerate(lines, start=lineno):
+            parts = line.split(",")
+            if len(parts) != 3:
+                if not line.strip():
+                    raise TraceError(path, lineno, "empty line inside the data")
+                raise TraceError(path, lineno, f"expected 3 fields 't,signal,value', got {len(parts)}: {line[:60]!r}")
+            t_s, sig, val = parts
+            try:
+                t = float(t_s)
+            except ValueError:
+                raise TraceError(path, lineno, f"time {_cut(t_s)!r} is not a number") from None
+            if not isfinite(t):
+                raise TraceError(path, lineno, f"time {_cut(t_s)!r} is not a finite number")
+            if t < last:
+                raise TraceError(path, lineno, f"time {_cut(t_s)} goes backwards (previous row {last})")
+            if t > limit:
+                raise TraceError(path, lineno, self._past(t))
+            last = t
+            if sig not in interned:
+                raise TraceError(path, lineno, f"unknown signal {_cut(sig)!r} (known: {', '.join(SIGNALS)})")
+            v = levels.get(val.strip())
+            if v is None:
+                raise TraceError(path, lineno, f"value {_cut(val)!r} is not 0 or 1")
+            times.append(t)
+            signals.append(interned[sig])
+            values.append(v)
+        return times, signals, values
+
+    def _past(self, t: float) -> str:
+        h = self.header
+        if h.duration_s is not None and t > h.duration_s:
+            return f"an edge at t={t} lies past duration_s={h.duration_s}"
+        if t > MAX_SPAN_S:
+            return f"time {t} is more than {MAX_SPAN_DAYS} days after the start (the longest trace)"
+        return f"time {t} lies past the year 9999"
+
+
+def open_trace(path: str, block: int = BLOCK_BYTES) -> TraceStream:
+    """Open a trace and read its header; raises ``TraceError`` on the first problem."""
+    return TraceStream(os.fspath(path), block)
+
+
+def read_trace(path: str, block: int = BLOCK_BYTES) -> Trace:
+    """Read and check a whole trace into memory (tools, tests); the replay streams instead."""
+    stream = open_trace(path, block)
     times: list[float] = []
     signals: list[str] = []
     values: list[int] = []
-    last = 0.0
-    lineno = first
-    try:
-        for lineno, line in enumerate(lines[first:], start=first + 1):
-            t_s, sig, val = line.split(",")
-            t = float(t_s)
-            if t < last:
-                raise TraceError(path, lineno, f"time {t_s} goes backwards (previous row {last})")
-            last = t
-            signals.append(interned[sig])
-            values.append(levels[val.strip()])
-            times.append(t)
-    except TraceError:
-        raise
-    except (ValueError, KeyError):
-        line = lines[lineno - 1]
-        if not line.strip():
-            raise TraceError(path, lineno, "empty line inside the data") from None
-        parts = line.split(",")
-        if len(parts) != 3:
-            raise TraceError(path, lineno, f"expected 3 fields 't,signal,value', got {len(parts)}: {line[:60]!r}") from None
-        try:
-            float(parts[0])
-        except ValueError:
-            raise TraceError(path, lineno, f"time {parts[0][:30]!r} is not a number") from None
-        if parts[1] not in interned:
-            raise TraceError(path, lineno, f"unknown signal {parts[1][:30]!r} (known: {', '.join(SIGNALS)})") from None
-        raise TraceError(path, lineno, f"value {parts[2][:30]!r} is not 0 or 1") from None
-    # NaN compares False with everything, so the ordering check above lets it (and what follows) through
-    bad = next((i for i, t in enumerate(times) if not math.isfinite(t)), None)
-    if bad is not None:
-        raise TraceError(path, first + 1 + bad, f"time {lines[first + bad].split(',')[0][:30]!r} is not a finite number")
-    if header.duration_s is not None and times and times[-1] > header.duration_s:
-        raise TraceError(path, len(lines), f"an edge at t={times[-1]} lies past duration_s={header.duration_s}")
+    for t, s, v in stream.chunks():
+        times += t
+        signals += s
+        values += v
+    return Trace(stream.path, stream.header, times, signals, values)
+
+
+def _read_rows(path: str, text: str) -> Trace:
+    """The reference: ``text`` (a file's decoded text) parsed line by line, as one block."""
+    lines = text.splitlines()
+    header, first = _parse_header(path, lines)
+    stream = TraceStream.__new__(TraceStream)
+    stream.path, stream.header, stream._f = path, header, None
+    stream.limit = min(header.duration_s if header.duration_s is not None else MAX_SPAN_S, MAX_SPAN_S,
+                       (_LATEST - header.start.astimezone(timezone.utc)).total_seconds())
+    stream.last_t = 0.0
+    times, signals, values = stream._rows(lines[first:], first + 1)
     return Trace(path, header, times, signals, values)
 
 

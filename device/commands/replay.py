@@ -21,27 +21,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from device.replay import replay
-    from device.trace import read_trace
+    from device.replay import replay_stream, trace_signals
+    from device.trace import open_trace
 
     cfg = config.load(args.config)
-    trace = read_trace(args.trace)
-    sensor = args.sensor
-    if sensor:
-        have = set(trace.header.signals) or set(trace.signals)
-        needed = {"seat", "pir"} if sensor == "both" else {sensor}
-        if not needed <= have:
-            raise UserError(f"{args.trace}: --sensor {sensor} needs {' and '.join(sorted(needed))}, "
-                            f"the trace has {', '.join(sorted(have)) or 'no signals'}")
-    events = replay(trace, cfg, sensor)
-    out = sys.stdout
-    if args.summary:
-        from device.rollup import summarize
-        boundary = config.parse_hhmm(cfg.coaching.day_boundary)
-        for day in summarize(list(events), boundary):
-            out.write(json.dumps(day.as_dict()) + "\n")
+    stream = open_trace(args.trace)
+    try:
+        sensor = args.sensor
+        if sensor:
+            have = trace_signals(stream)
+            needed = {"seat", "pir"} if sensor == "both" else {sensor}
+            if not needed <= have:
+                raise UserError(f"{args.trace}: --sensor {sensor} needs {' and '.join(sorted(needed))}, "
+                                f"the trace has {', '.join(sorted(have)) or 'no signals'}")
+        # streamed: events are written as each block of rows is replayed, so memory does not grow
+        # with the file; a malformed row stops the replay there (exit 2, after the events before it)
+        events = replay_stream(stream, cfg, sensor)
+        out = sys.stdout
+        if args.summary:
+            from device.rollup import summarize_stream
+            boundary = config.parse_hhmm(cfg.coaching.day_boundary)
+            for day in summarize_stream(events, boundary):
+                out.write(json.dumps(day.as_dict()) + "\n")
+            return 0
+        write = out.write
+        for ev in events:
+            write(ev.to_json() + "\n")
         return 0
-    write = out.write
-    for ev in events:
-        write(ev.to_json() + "\n")
-    return 0
+    finally:
+        stream.close()
