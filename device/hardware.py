@@ -40,6 +40,24 @@ _HINTS = {
 }
 
 
+#: state changes a mock pin remembers (gpiozero keeps them all: the LED's pulse alone adds ~15 a
+#: second, ~100 MB a day, to a simulated desk or demo left running)
+MOCK_PIN_STATES = 1000
+
+
+def _bounded_mock_pin():
+    """gpiozero's ``MockPWMPin`` whose ``states`` history keeps only the last ``MOCK_PIN_STATES``."""
+    from collections import deque
+    from gpiozero.pins.mock import MockPWMPin
+
+    class BoundedMockPin(MockPWMPin):
+        def clear_states(self):
+            super().clear_states()
+            self.states = deque(self.states, maxlen=MOCK_PIN_STATES)
+
+    return BoundedMockPin
+
+
 def make_pin_factory(name: str):
     """The gpiozero pin factory for ``gpio.pin_factory``; a ``UserError`` with a hint if it cannot load.
 
@@ -48,8 +66,8 @@ def make_pin_factory(name: str):
     pick exactly the configured one and fail loudly.
     """
     if name == "mock":
-        from gpiozero.pins.mock import MockFactory, MockPWMPin
-        return MockFactory(pin_class=MockPWMPin)
+        from gpiozero.pins.mock import MockFactory
+        return MockFactory(pin_class=_bounded_mock_pin())
     try:
         if name == "lgpio":
             from gpiozero.pins.lgpio import LGPIOFactory

@@ -353,7 +353,7 @@ def summarize(events: Iterable[Event], boundary: time = time(0), as_of: datetime
     return r.days(as_of)
 
 
-def summarize_stream(events: Iterable[Event], boundary: time = time(0)) -> Iterator[DayStats]:
+def summarize_stream(events: Iterable[Event], boundary: time = time(0), every: int = 1000) -> Iterator[DayStats]:
     """``summarize(events, boundary)``, day by day as the days close: memory bounded by a few days.
 
     A day is given once it is two days behind the latest event's and before the open (or
@@ -365,7 +365,7 @@ def summarize_stream(events: Iterable[Event], boundary: time = time(0)) -> Itera
         day = r.add(e)
         if latest is None or day > latest:
             latest = day
-        if n % 1000 == 0:
+        if n % every == 0:
             before = latest - timedelta(days=2)
             for b in (r._bout, r._last_closed):
                 if b is not None and b.day < before:

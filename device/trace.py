@@ -224,8 +224,9 @@ class TraceStream:
     ``last_t`` and ``duration_s`` hold the whole file's figures.
     """
 
-    def __init__(self, path: str, block: int = BLOCK_BYTES):
+    def __init__(self, path: str, block: int | None = None):
         self.path = path
+        block = block or BLOCK_BYTES
         try:
             self._f = open(path, "rb")
         except FileNotFoundError:
@@ -409,12 +410,12 @@ class TraceStream:
         return f"time {t} lies past the year 9999"
 
 
-def open_trace(path: str, block: int = BLOCK_BYTES) -> TraceStream:
+def open_trace(path: str, block: int | None = None) -> TraceStream:
     """Open a trace and read its header; raises ``TraceError`` on the first problem."""
     return TraceStream(os.fspath(path), block)
 
 
-def read_trace(path: str, block: int = BLOCK_BYTES) -> Trace:
+def read_trace(path: str, block: int | None = None) -> Trace:
     """Read and check a whole trace into memory (tools, tests); the replay streams instead."""
     stream = open_trace(path, block)
     times: list[float] = []

@@ -59,12 +59,11 @@ def run(args: argparse.Namespace) -> int:
     folder = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(folder):
         raise UserError(f"--out {out!r}: folder {folder} does not exist")
-    result = sim.simulate(args.profile, days, seed, start, args.pir, tuple(sensors), pir_hold_s=hold)
-    try:
-        trace_path, truth_path = sim.write(result, out)
+    try:   # window by window: memory bounded by the window, not the run
+        trace_path, truth_path, edges, seated_s = sim.write_days(args.profile, days, seed, out, start, args.pir,
+                                                                 tuple(sensors), pir_hold_s=hold)
     except OSError as e:
         raise UserError(f"--out {out!r}: cannot write: {e.strerror or e}") from None
-    seated_h = sum(b - a for a, b in result.truth) / 3600
-    print(f"wrote {trace_path} ({len(result.times)} edges, {days} day(s), {seated_h:.1f} h seated) "
+    print(f"wrote {trace_path} ({edges} edges, {days} day(s), {seated_s / 3600:.1f} h seated) "
           f"and {truth_path}")
     return 0
