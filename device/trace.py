@@ -43,8 +43,9 @@ _OTHER_LINE_ENDS = (b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
 _TEXT_LINE_ENDS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 # A fixed-width placeholder so a recorder can patch the real duration in place on close.
 _DURATION_WIDTH = 14
-#: bytes read at a time: ~50,000 rows, a few MB of lists while they are replayed
-BLOCK_BYTES = 1 << 20
+#: bytes read at a time: ~12,500 rows, a few MB while they are replayed. Measured on the
+#: 365-day trace: 256 KiB and 1 MiB replay as fast (4 MiB is slower), 1 MiB peaks 14 MB higher.
+BLOCK_BYTES = 1 << 18
 #: no line of a trace is anywhere near this long; a longer one is an error, not a reason to hold it
 MAX_LINE_BYTES = 1 << 16
 MAX_HEADER_LINES = 1000
