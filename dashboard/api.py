@@ -25,7 +25,8 @@ bp = Blueprint("api", __name__)
 MAX_DAYS = 400
 MAX_EXPORT_DAYS = {"days": 20 * 366, "bouts": 20 * 366, "events": MAX_DAYS}
 MAX_LIMIT = 1000
-_ID = re.compile(r"^[0-9A-Za-z]{1,40}$")
+_ID = re.compile(r"[0-9A-Za-z]{1,40}")
+_LIMIT = re.compile(r"[0-9]{1,6}")
 
 
 def _bad(message: str):
@@ -92,10 +93,10 @@ def days():
 def events():
     d = _day_arg("day") if request.args.get("day") is not None else None
     after = request.args.get("after")
-    if after is not None and not _ID.match(after):
+    if after is not None and not _ID.fullmatch(after):
         _bad("after: expected an event id (letters and digits)")
     raw_limit = request.args.get("limit", "100")
-    if not raw_limit.isdigit() or len(raw_limit) > 6:
+    if not _LIMIT.fullmatch(raw_limit):  # not str.isdigit: it accepts "²", which int() refuses
         _bad(f"limit: expected a whole number from 1 to {MAX_LIMIT}")
     limit = int(raw_limit)
     if not 1 <= limit <= MAX_LIMIT:

@@ -24,12 +24,18 @@ DAY_COLUMNS = DayStats.COLUMNS
 BOUT_COLUMNS = Bout.COLUMNS
 
 
+def ro_uri(path: str | Path) -> str:
+    """The read-only SQLite URI of exactly ``path``: ``#``, ``?`` and ``%`` in it are escaped
+    (``f"file:{path}?mode=ro"`` opens ``/a`` for ``/a#b/history.db``, and writable)."""
+    return Path(path).expanduser().absolute().as_uri() + "?mode=ro"
+
+
 def get_db() -> sqlite3.Connection | None:
     """This request's read-only connection, or None when there is no history file yet."""
     if "db" not in g:
         path = current_app.config["DB_PATH"]
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            conn = sqlite3.connect(ro_uri(path), uri=True, check_same_thread=False)
             conn.execute("PRAGMA query_only = ON")
         except sqlite3.OperationalError:
             conn = None  # no file (yet): an empty history
