@@ -282,13 +282,22 @@ def last_event_id(day: str) -> str | None:
 
 
 def history_version() -> tuple | None:
-    """Changes whenever the daemon stores an event or rewrites the newest ``days`` row.
+    """Changes whenever the daemon stores an event or rewrites a ``days`` row; O(1) in the years.
 
-    The packed days' event total is part of it: a late event for a packed day can be
-    packed into it in the same flush, leaving ``max(seq)`` where it was.
-    None (no caching) for a v1 history the daemon has not upgraded yet (no ``packed_days``)."""
-    rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT count(*) FROM packed_days), "
-                 "(SELECT total(n) FROM packed_days)")
+    - ``max(events.seq)``: every stored event takes the next seq, and every change of
+      ``days`` comes with a stored event (the store rolls days up from their events);
+    - ``max(packed_days.rowid)``: a late event for a packed day can be packed into it in
+      the same flush, which deletes its row and leaves ``max(seq)`` where it was; but
+      packing writes the day with ``INSERT OR REPLACE``, which gives the row a new,
+      larger rowid (SQLite picks it before removing the old row);
+    - the newest ``days`` row, for a row rewritten without a new event (an upgrade).
+
+    A VACUUM may renumber rowids, but the store runs it only at the daemon's start, which
+    stores ``daemon_start`` and so moves ``max(seq)`` past every version seen before.
+
+    Three lookups at the end of their b-trees (``seq`` is the events' rowid), not a scan of
+    the packed days. None (no caching) for a v1 history not upgraded yet (no ``packed_days``)."""
+    rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT max(rowid) FROM packed_days)")
     newest = _rows(f"SELECT {_day_columns()} FROM days ORDER BY day DESC LIMIT 1")
     return (tuple(rows[0]) + (tuple(newest[0]) if newest else ())) if rows else None
 
