@@ -69,14 +69,22 @@ def today_page():
     return render_template("today.html", v=v, how_short=today.HOW_SHORT, page="today")
 
 
-@bp.route("/day/<day>")
-def day_page(day: str):
+def past_day(value: str) -> date:
+    """A desk day from a URL, up to today: 400 if it is no date, 404 if it is still to come."""
     try:
-        d = parse_day(day)
+        d = parse_day(value)
     except ValueError as e:
         abort(400, str(e))
-    v = today_view(d)
-    return render_template("today.html", v=v, how_short=today.HOW_SHORT, page="today")
+    if d > _today():
+        abort(404, f"{d} is not yet a desk day: today is {_today()}")
+    return d
+
+
+@bp.route("/day/<day>")
+def day_page(day: str):
+    v = today_view(past_day(day))
+    # a past day is not Today: the nav marks nothing
+    return render_template("today.html", v=v, how_short=today.HOW_SHORT, page="today" if v["is_today"] else "day")
 
 
 @bp.route("/partials/timeline")

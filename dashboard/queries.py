@@ -270,11 +270,14 @@ def events_page(day: str | None, after: str | None, limit: int) -> list[dict[str
     return [ev for _, _, raw in rows if (ev := _load(raw)) is not None]
 
 
-def iter_events(first: str, last: str) -> Iterator[dict[str, Any]]:
-    for _, _, raw in _iter_rows(first, last, None):
-        ev = _load(raw)
-        if ev is not None:
-            yield ev
+def iter_event_rows(first: str, last: str, shape) -> Iterator[Any]:
+    """``shape(day, payload)`` for every stored event of the days, in id order; a row it
+    cannot read (garbled JSON, a missing field) is left out, not the whole export."""
+    for _, day, raw in _iter_rows(first, last, None):
+        try:
+            yield shape(day, raw)
+        except (ValueError, KeyError, TypeError):
+            continue
 
 
 def last_event_id(day: str) -> str | None:
