@@ -305,6 +305,15 @@ def history_version() -> tuple | None:
     return (tuple(rows[0]) + (tuple(newest[0]) if newest else ())) if rows else None
 
 
+def simulated_days() -> tuple[str, str] | None:
+    """(first, last) desk day that ``deskpulse demo`` made up for a fresh history (kv ``simulated_days``)."""
+    try:
+        span = json.loads(kv("simulated_days") or "null")
+        return (span["from"], span["to"]) if isinstance(span["from"], str) and isinstance(span["to"], str) else None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
 def first_day() -> str | None:
     rows = _rows("SELECT min(day) FROM days")
     return rows[0][0] if rows else None
