@@ -105,7 +105,8 @@ def run_trace(r: sim.SimResult | None, trace: Trace, truth, bags, sensors, cfg, 
         row = scoring.score_day(name, truth, occ, prompts)
         row["missed_at"] = scoring.missed_prompts(truth, prompts)
         row["false_at"] = scoring.false_prompts(truth, prompts)
-        calls = getattr(engines[0].sensing, "object_calls", None)
+        # PIR alone never sees a bag: no object figures there
+        calls = getattr(engines[0].sensing, "object_calls", None) if sensor != "pir" else None
         row["objects"] = object_figures(calls, bags, truth) if calls is not None and bags is not None else None
         out[sensor] = row
     return {"name": name, "days": trace.duration_s / sim.DAY, "rows": out}
@@ -198,22 +199,15 @@ def print_report(sets: dict[str, list[dict]], sensors, verbose: bool) -> None:
             print(label.ljust(26) + "".join((f(sums[n]["objects"]) if sums[n]["objects"] else "n/a").rjust(w)
                                             for n in names))
         for n in names:
-            bd = breakdown(sets[n], sensor)
-            bad = {k: v for k, v in bd.items() if v["false"] or v["missed"]}
-            if n == "dev" or not bad:
-                if n == "dev" and bad:
-                    print(f"  {n}: " + ", ".join(f"{k} false {v['false']} missed {v['missed']}/{v['due']}"
-                                                 for k, v in sorted(bad.items())))
+            if n == "dev":
+                bad = [(r["profile"], r["rows"][sensor]) for r in sets[n]]
+                bad = [(p, x) for p, x in bad if x["prompts_false"] or x["prompts_due"] != x["prompts_hit"]]
+                if bad:
+                    print(f"  {n}: " + ", ".join(f"{p} false {x['prompts_false']} missed "
+                                                 f"{x['prompts_due'] - x['prompts_hit']}/{x['prompts_due']}"
+                                                 for p, x in bad))
                 continue
-            print(f"  {n}, where the prompt errors are (false prompts | missed/due, per profile x PIR):")
-            profiles = sorted({k.split("/")[0] for k in bd}, key=lambda p: list(PROFILE_SEED).index(p))
-            pirs = sorted({k.split("/")[1] for k in bd}, key=lambda m: list(PIR_SEED).index(m))
-            print("    " + "".ljust(13) + "".join(m.rjust(15) for m in pirs) + "total".rjust(15))
-            for p in profiles:
-                cs = [bd[f"{p}/{m}"] for m in pirs]
-                tf, tm, td = sum(c["false"] for c in cs), sum(c["missed"] for c in cs), sum(c["due"] for c in cs)
-                print("    " + p.ljust(13) + "".join(f"{c['false']} | {c['missed']}/{c['due']}".rjust(15) for c in cs)
-                      + f"{tf} | {tm}/{td}".rjust(15))
+            print_breakdown(n, sets[n], sensor)
         if verbose:
             for n in names:
                 for r in sets[n]:
@@ -223,12 +217,49 @@ def print_report(sets: dict[str, list[dict]], sensors, verbose: bool) -> None:
                               f"missed due at {[round(t) for t in row['missed_at']]}")
 
 
-def json_report(sets: dict[str, list[dict]], sensors) -> dict:
+def by(results: list[dict], key: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in results:
+        out.setdefault(r[key], []).append(r)
+    return out
+
+
+def print_breakdown(name: str, results: list[dict], sensor: str) -> None:
+    """Where the errors are: figures by profile and by PIR model, prompt errors by both."""
+    head = "IoU".rjust(8) + "bout IoU".rjust(10) + "error".rjust(9) + "recall".rjust(8) + "false".rjust(7) \
+        + "missed".rjust(9)
+    for key, order in (("profile", list(PROFILE_SEED)), ("pir", list(PIR_SEED))):
+        groups = by(results, key)
+        print(f"  {name}, by {'profile' if key == 'profile' else 'PIR model'}:".ljust(29) + head)
+        for k in sorted(groups, key=order.index):
+            g = summarise(groups[k], sensor)
+            print(f"    {k}".ljust(29) + f"{g['iou']:.4f}".rjust(8) + f"{g['bout_iou']:.4f}".rjust(10)
+                  + f"{g['time_err_pct']:+.2f}%".rjust(9) + f"{g['prompt_recall']:.3f}".rjust(8)
+                  + f"{g['false_prompts']}".rjust(7) + f"{g['prompts_missed']}/{g['prompts_due']}".rjust(9))
+    bd = breakdown(results, sensor)
+    if not any(v["false"] or v["missed"] for v in bd.values()):
+        return
+    profiles = sorted({k.split("/")[0] for k in bd}, key=list(PROFILE_SEED).index)
+    pirs = sorted({k.split("/")[1] for k in bd}, key=list(PIR_SEED).index)
+    print(f"  {name}, false prompts | missed/due, by profile x PIR model:")
+    print("    " + "".ljust(13) + "".join(m.rjust(15) for m in pirs))
+    for p in profiles:
+        cs = [bd[f"{p}/{m}"] for m in pirs]
+        print("    " + p.ljust(13) + "".join(f"{c['false']} | {c['missed']}/{c['due']}".rjust(15) for c in cs))
+
+
+def json_report(sets: dict[str, list[dict]], sensors, verbose: bool = False) -> dict:
     out = {}
     for n, res in sets.items():
         if not res:
             continue
-        out[n] = {s: {"summary": summarise(res, s), "by_cell": breakdown(res, s)} for s in sensors}
+        out[n] = {s: {"summary": summarise(res, s), "by_cell": breakdown(res, s),
+                      "by_profile": {k: summarise(g, s) for k, g in by(res, "profile").items()},
+                      "by_pir": {k: summarise(g, s) for k, g in by(res, "pir").items()}} for s in sensors}
+        if verbose:
+            for s in sensors:
+                out[n][s]["traces"] = [{"name": r["name"], "profile": r["profile"], "pir": r["pir"], "seed": r["seed"],
+                                        "days": r["days"], **r["rows"][s]} for r in res]
     return out
 
 
@@ -242,7 +273,7 @@ def main(argv=None) -> int:
     ap.add_argument("--dev", help="a folder of traces with truth, scored beside the simulated days")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true", help="one JSON document instead of the tables")
-    ap.add_argument("-v", action="store_true", help="also list each day with a false or missed prompt")
+    ap.add_argument("-v", action="store_true", help="also each trace with a false or missed prompt (with --json: every trace)")
     a = ap.parse_args(argv)
     sensors = tuple(a.sensor.split(","))
     profiles = a.profile.split(",") if a.profile else None
@@ -271,7 +302,7 @@ def main(argv=None) -> int:
         sets["dev"] = [run_dev(p, sensors) for p in paths]
     elapsed = time.perf_counter() - t0
     if a.json:
-        print(json.dumps({"elapsed_s": round(elapsed, 2), "sets": json_report(sets, sensors)}))
+        print(json.dumps({"elapsed_s": round(elapsed, 2), "sets": json_report(sets, sensors, a.v)}))
     else:
         print(f"accuracy: {len(jobs)} simulated traces ({', '.join(splits) or 'none'})"
               + (f" + {len(sets['dev'])} dev traces" if a.dev else "") + f", sensors {','.join(sensors)}, "

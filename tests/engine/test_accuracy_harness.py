@@ -114,3 +114,32 @@ def test_bad_arguments_exit_2_with_one_line(acc, capsys, argv):
     assert acc.main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("accuracy.py:")
+
+
+def test_object_figures_come_from_sensing_object_calls(acc, monkeypatch, capsys):
+    """The figures are read from ``Sensing.object_calls`` (n/a while it is absent, and for PIR alone)."""
+    r = sim.simulate("bag_carrier", 1, 3, pir_model="am312")
+    assert r.bags
+    on, off = r.bags[0]
+    assert off - on > 60
+    fake = [(on, on + 60.0), (r.truth[0][0], r.truth[0][0] + 600.0)]
+    plain = acc.replay
+
+    def replay_with_calls(trace, cfg, sensor, on_engine):
+        engines = []
+        events = list(plain(trace, cfg, sensor, on_engine=lambda e: (engines.append(e), on_engine(e))))
+        engines[0].sensing.object_calls = list(fake)     # what sensing would have recorded
+        return events
+
+    monkeypatch.setattr(acc, "replay", replay_with_calls)
+    res = acc.run_trace(r, acc.trace_of(r), r.truth, r.bags, ("both", "pir"), config.load(None, env={}), "x")
+    o = res["rows"]["both"]["objects"]
+    assert o["bags"] == len(r.bags) and o["bags_told"] == 1 and o["decision_s"] == [60.0]
+    assert o["sits"] == len(r.truth) and o["sits_called"] == 1
+    assert res["rows"]["pir"]["objects"] is None
+    s = acc.summarise([res], "both")["objects"]
+    assert (s["decision_median_s"], s["decision_p90_s"], s["decision_max_s"]) == (60.0, 60.0, 60.0)
+    res.update(split="fixed", profile="bag_carrier", pir="am312", seed=3)
+    acc.print_report({"fixed": [res]}, ("both",), False)
+    out = capsys.readouterr().out
+    assert f"1/{len(r.bags)}" in out and "60/60/60" in out and f"1/{len(r.truth)}" in out
