@@ -323,3 +323,13 @@ def test_false_triggers_about_one_an_hour_and_warm_up_in_the_first_minute():
         assert sum(t < sim.WARMUP_S for t in rises) >= 1
         n += sum(t >= sim.WARMUP_S for t in rises if not any(a - 5 <= t <= b + 5 for a, b in r.bags))
     assert 0.5 * 24 * 4 <= n <= 1.6 * 24 * 4
+
+
+@pytest.mark.parametrize("command", ["simulate", "run"])
+def test_help_names_every_profile_and_pir_model(capsys, command):
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(p in text for p in sim.PROFILES)
+    if command == "simulate":
+        assert all(m in text for m in sim.PIR_MODELS)
