@@ -317,6 +317,8 @@ def main(argv=None) -> int:
               + (f" + {len(sets['dev'])} dev traces" if a.dev else "") + f", sensors {','.join(sensors)}, "
               f"{elapsed:.1f} s with {a.workers} worker(s)")
         print_report(sets, sensors, a.v)
+        if "holdout" in splits:
+            print("\n(the holdout is for checking a change once it is final: never tune on it)")
     return 0
 
 
