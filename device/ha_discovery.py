@@ -122,8 +122,8 @@ def configs(cfg, topics: Topics, ids: str = "exact") -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
 
     def add(component: str, key: str, name: str, extra: dict[str, Any]) -> None:
-        conf = {"name": name, "unique_id": f"{base}_{key}", "default_entity_id": f"{component}.deskpulse_{slug}_{key}",
-                **common, **extra}
+        conf = {"name": name, "unique_id": f"{base}_{key}",
+                "default_entity_id": f"{component}.deskpulse_{slug}_{key}", **common, **extra}
         topic = f"{prefix}/{component}/{node_id}/{key}/config"
         out.append((topic, json.dumps(conf, separators=(",", ":"))))
 

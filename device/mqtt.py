@@ -123,8 +123,9 @@ def make_client(cfg, cid: str | None = None, will_topic: str | None = None, boun
     a ``BoundedClient`` (the daemon, which takes commands from whoever may publish on ``cmd``).
     """
     m = cfg.mqtt
-    client = (BoundedClient if bounded else mqtt.Client)(CallbackAPIVersion.VERSION2, client_id=cid or client_id(cfg), clean_session=True,
-                         protocol=mqtt.MQTTv311)
+    cls = BoundedClient if bounded else mqtt.Client
+    client = cls(CallbackAPIVersion.VERSION2, client_id=cid or client_id(cfg), clean_session=True,
+                 protocol=mqtt.MQTTv311)
     if m.username:
         client.username_pw_set(m.username, m.password or None)
     if m.tls:
