@@ -69,20 +69,24 @@ class BoundedClient(mqtt.Client):
     again) and reads the rest through in 64 KiB pieces that are dropped at once. The
     message reaches ``on_message`` cut short; ``take_oversized()`` tells it so.
 
-    It relies on paho's private ``_sock_recv`` and ``_in_packet`` (checked at start;
-    tests/mqtt/test_hostile_commands.py measures the memory through a real broker).
+    It relies on paho's private ``_sock_recv`` and ``_in_packet`` (checked at start: a paho
+    that reads differently gets a warning and no bound; tests/mqtt/test_hostile_commands.py
+    measures the memory through a real broker, so an upgrade that breaks it fails there).
     """
 
     def __init__(self, *args, max_in_packet: int = MAX_IN_PACKET, **kw):
         super().__init__(*args, **kw)
-        self.max_in_packet = max(max_in_packet, _KEEP)
+        self.max_in_packet: int | None = max(max_in_packet, _KEEP)
         self._oversized: int | None = None
-        if not {"command", "have_remaining", "remaining_length", "packet"} <= set(self._in_packet):
-            raise RuntimeError("this paho-mqtt release reads packets differently: BoundedClient needs updating")
+        if not {"command", "have_remaining", "remaining_length", "packet"} <= set(getattr(self, "_in_packet", {})):
+            log.warning("mqtt: this paho-mqtt reads packets differently; incoming messages are not size-bounded")
+            self.max_in_packet = None  # plain paho then: still correct, only not bounded
 
     def _sock_recv(self, bufsize: int) -> bytes:
         p = self._in_packet
-        if not p["command"]:
+        if self.max_in_packet is None:
+            pass
+        elif not p["command"]:
             self._oversized = None  # a new packet starts
         elif p["have_remaining"] and p["command"] & 0xF0 == _PUBLISH and p["remaining_length"] > self.max_in_packet:
             self._oversized = p["remaining_length"]
