@@ -162,7 +162,10 @@ class MqttSink:
         self.ignored_retained = 0
         self.rediscover_min_s = rediscover_min_s
         self.db_path = db_path or default_db_path(cfg)
-        self.ha_ids: str | None = None  # decided at the first announce (_decide_ha_ids)
+        self.ha_ids: str | None = None  # decided at the first announce (_decide_ha_ids) ...
+        # ... from what the history held before this run: by the time the broker answers, the
+        # daemon may have flushed this run's daemon_start, and a new desk would look old.
+        self._had_events = _history_had_events(self.db_path)
         self._retained_logged = False
         self.connected = threading.Event()
         self._q: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
@@ -362,7 +365,7 @@ class MqttSink:
                     ids = want
                 elif pins.get(dev) in ha_discovery.IDS:
                     ids = pins[dev]
-                elif "-" in dev and _has_events(conn):
+                elif "-" in dev and (self._had_events if self._had_events is not None else _has_events(conn)):
                     ids = "legacy"
                     log.info("mqtt: %s ran before: keeping the Home Assistant ids it has (with '-' as '_'; "
                              "see mqtt.ha_unique_ids in docs/mqtt.md)", dev)
@@ -488,6 +491,20 @@ def _json_dict(raw: str | None) -> dict:
     except ValueError:
         return {}
     return d if isinstance(d, dict) else {}
+
+
+def _history_had_events(db_path) -> bool | None:
+    """Whether the history file holds events now (None: cannot tell). No file: a new desk."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error:
+        return False  # no such file yet
+    try:
+        return _has_events(conn)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
 
 
 def _has_events(conn: sqlite3.Connection) -> bool:

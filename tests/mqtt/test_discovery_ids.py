@@ -128,3 +128,21 @@ def test_the_config_can_move_an_existing_desk_to_exact_ids(broker, listen, tmp_p
     conf, _ = _announced(broker, listen, tmp_path, "office-1", db, ha_unique_ids="exact")
     assert conf["unique_id"] == "deskpulse_office-1_occupancy"
     assert _pinned(db, "office-1") == "exact"
+
+
+def test_a_new_desk_stays_new_when_the_broker_answers_after_its_first_flush(own_broker, listen, tmp_path):
+    """The daemon writes this run's daemon_start before a slow broker answers: that is not an old desk."""
+    b = own_broker()  # not started yet
+    db = tmp_path / "history.db"
+    Store(db).close()
+    sink = MqttSink(mqtt_cfg(b.port, tmp_path, device="slow-desk"), db_path=db, reconnect_max_s=1)
+    try:
+        _history_of_an_older_version(db)  # this run's first events, flushed while the broker is away
+        b.start()
+        lst = listen(b.port, ["homeassistant/binary_sensor/deskpulse_slow-desk/occupancy/config"])
+        lst.wait_connected()
+        m = lst.until(lambda m: bool(m.payload), timeout=15)
+        assert json.loads(m.payload)["unique_id"] == "deskpulse_slow-desk_occupancy"
+        assert _pinned(db, "slow-desk") == "exact"
+    finally:
+        sink.close()
