@@ -376,9 +376,11 @@ class MqttSink:
                     conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)",
                                  (HA_IDS_KEY, json.dumps(pins, separators=(",", ":"))))
         except sqlite3.Error as e:
+            # Not pinned; tried again at the next announce. Meanwhile the safe side: keep what HA may have.
+            ids = want if want != "auto" else "legacy" if "-" in dev and self._had_events is not False else "exact"
             log.warning("mqtt: cannot read or pin the Home Assistant ids in %s (%s); using %s for now",
-                        self.db_path, e, "legacy" if "-" in dev and want != "exact" else "exact")
-            return "legacy" if "-" in dev and want != "exact" else "exact"  # the safe side: keep what HA may have
+                        self.db_path, e, ids)
+            return ids
         finally:
             conn.close()
         self.ha_ids = ids
