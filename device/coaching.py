@@ -115,10 +115,11 @@ class Coach:
         new_bout = self.bout_start is None
         if new_bout:
             self._begin_bout(t)
-        elif self.level in (1, 2) and not self.seated:
+        elif self.level in (1, 2) and not self.seated and self._prompt_t <= self._away_since:
             # up and back after the seated routine was asked for, short of a break: standing up
             # moved the legs more than the routine asks, so it counts, and the sitting that
-            # needs the next prompt starts again here (the walk still needs a real break)
+            # needs the next prompt starts again here (the walk still needs a real break).
+            # A prompt given while they were up was not answered by coming back: it stands.
             self._done(t, "stood")
             self._anchor = t
             self._seated_done = False
@@ -273,10 +274,19 @@ class Coach:
         return None
 
     # ----------------------------------------------------------------- time
+    def _may_prompt_away(self, now: float) -> bool:
+        """Whether the prompt due at ``now`` is given while the chair is empty (for less than ``break_s``).
+
+        The bout goes on while someone is up short of a break, so the seated
+        routine (level 1: the LED, no beep) is given at its time: they see it
+        when they sit back down, and the prompt is not late. Escalations beep
+        and the walk prompt asks to stand up: those go to a person, so they
+        wait for the return (or go with the bout when the break is taken).
+        """
+        return self.bout_start is not None and self._due_level(now) <= 1
+
     def next_deadline(self) -> float:
-        # No prompt goes to an empty chair: while away, a due prompt waits for the return
-        # (or is dropped with the bout when the break is taken).
-        due = self._due if self.seated else INF
+        due = self._due if self.seated or self._may_prompt_away(self._due) else INF
         return min(due, self._break_due, self.paused_until if self.paused_until > -INF else INF)
 
     def wants_motion(self, now: float) -> bool:
@@ -299,7 +309,7 @@ class Coach:
             moved = self.moving_total(now) - self._moving_at_prompt
             if moved >= self.cfg.done_motion_s:
                 self._done(now, "pir")
-        if self.bout_start is not None and self.seated and now >= self._due:
+        if self.bout_start is not None and now >= self._due and (self.seated or self._may_prompt_away(now)):
             again = self._blocked(now)
             if again is None:
                 self._prompt(now)

@@ -18,16 +18,38 @@ def test_the_ladder_for_a_long_sit():
     assert walk[0].data["exercise"]["key"] == "walk"
 
 
-def test_no_prompt_goes_to_an_empty_chair():
-    # up at 29:30 for 90 s (not a break): the first prompt, due at 30, waits for the return
-    events = run(make_engine("seat"), sit(0, 29.5 * MIN) + sit(31 * MIN, 33 * MIN), 33.5 * MIN)
+def test_the_first_prompt_comes_on_time_while_the_person_is_up_for_less_than_a_break():
+    # up at 29:30 for 73 s (not a break): the bout goes on, so the seated prompt (LED only) is
+    # given at its time (once the seat has decided the leave), not when they sit back down;
+    # the LED still shows it when they do, and sitting back down does not count as done
+    events = run(make_engine("seat"), person(0, 29.5 * MIN) + person(29.5 * MIN + 73, 40 * MIN), 40 * MIN)
     first = [e for e in events if e.type == "prompt"]
+    assert first and 29.5 * MIN <= first[0].t <= 31 * MIN and first[0].data["level"] == 1
     back = [e.t for e in events if e.type == "sit_start"][-1]
-    assert back == 31 * MIN and len(first) == 1 and back <= first[0].t <= back + 5  # once the sit is confirmed
-    assert first[0].data["bout_s"] == round(first[0].t, 1)  # the bout began at t = 0 (not "falsy")
-    # up at 29:50 and gone for good: the first prompt never fires, the break ends the bout
+    assert first[0].t < back and first[0].data["bout_s"] == round(first[0].t, 1)
+    assert not [e for e in events if e.type == "exercise_done"]   # nobody stood up after it
+    # the same with a PIR beside the seat (the fused path) and with the seat's own leave rule
+    fused = run(make_engine("both"), person(0, 29.5 * MIN) + person(29.5 * MIN + 73, 40 * MIN)
+                + pir_pulses([29.5 * MIN - 1, 29.5 * MIN + 72]), 40 * MIN)
+    assert [p[:2] for p in prompts(fused)][:1] and 29.5 <= prompts(fused)[0][0] <= 31
+
+
+def test_escalations_and_empty_chairs_wait_for_the_person():
+    # the walk prompt ("stand up", with a beep) falls due while the person is up short of a
+    # break: it goes to a person, so it waits for the return (the seated routine was done at 31)
+    edges = person(0, 59.5 * MIN) + person(60.5 * MIN, 70 * MIN) + [(31 * MIN, "button", 1), (31 * MIN + 0.3, "button", 0)]
+    events = run(make_engine("seat"), edges, 64 * MIN)
+    walk = [e for e in events if e.type == "prompt" and e.data["level"] == 3]
+    back = [e.t for e in events if e.type == "sit_start"][-1]
+    # (after the return, at the first sign of a person there: the first weight shift, 100 s in)
+    assert len(walk) == 1 and back == 60.5 * MIN and back < walk[0].t <= back + 100 + 60
+    # up at 29:50 and gone for good: the prompt is given while the bout may still go on (not
+    # false: the chair has been empty for less than break_s), and none after the break
     gone = run(make_engine("seat"), sit(0, 29.8 * MIN), 40 * MIN)
-    assert prompts(gone) == [] and [e.type for e in gone if e.type == "break"] == ["break"]
+    brk = [e for e in gone if e.type == "break"]
+    assert len(brk) == 1 and all(e.t < brk[0].t for e in gone if e.type == "prompt")
+    assert all(e.t < 29.8 * MIN + 120 for e in gone if e.type == "prompt")
+    assert not [e for e in gone if e.type == "exercise_done"]   # nobody saw it: nothing was done
 
 
 def test_exercises_rotate_between_bouts():
