@@ -45,6 +45,7 @@ from __future__ import annotations
 from datetime import datetime, time as dtime
 from typing import Any, Callable
 
+from device.compliance import in_time, is_ask
 from device.config import CoachingConfig, parse_window
 from device.exercises import WALK, seated_rotation
 
@@ -98,6 +99,8 @@ class Coach:
         self.level = 0                  # the alert standing now (0 = none)
         self._exercise = None           # the exercise of the standing alert
         self._prompt_t = 0.0            # when the standing alert was given
+        self._ask_t = 0.0               # when the standing ask (device/compliance.py) was first given
+        self._ask_level = 1
         self._moving_at_prompt = 0.0
         self._anchor = 0.0              # the ladder is timed from here (bout start, or last walk done)
         self._seated_done = False       # the seated routine of this cycle was done
@@ -120,7 +123,7 @@ class Coach:
             # moved the legs more than the routine asks, so it counts, and the sitting that
             # needs the next prompt starts again here (the walk still needs a real break).
             # A prompt given while they were up was not answered by coming back: it stands.
-            self._done(t, "stood")
+            self._done(t, "stood", self._away_since)
             self._anchor = t
             self._seated_done = False
             self._schedule()
@@ -184,7 +187,7 @@ class Coach:
         start, end = self.bout_start, self._away_since
         if self.level:
             if self._prompt_t <= end:
-                self._done(now, "break")
+                self._done(now, "break", end)   # timed from the leaving, for in_time
             else:
                 # prompted after the (back-dated) leaving: nobody saw it, nothing was done
                 self.level = 0
@@ -258,11 +261,14 @@ class Coach:
         self._bout_prompts += 1
         self._bout_max_level = max(self._bout_max_level, level)
         beep = level >= 2 and not in_window(self._quiet, self.wall_at(now))
-        self.out.append(("prompt", now, {
+        data = {
             "level": level, "kind": LEVEL_KIND[level], "exercise": exercise.brief(),
             "bout_s": round(now - self.bout_start, 1) if self.bout_start is not None else 0.0, "beep": beep,
             "repeat": self._walk_beeps if level == 3 else (1 if first_of_level else 2),
-        }))
+        }
+        if is_ask(data):
+            self._ask_t, self._ask_level = now, level
+        self.out.append(("prompt", now, data))
         self._schedule()
 
     def _blocked(self, now: float) -> float | None:
@@ -323,11 +329,14 @@ class Coach:
         self._done(now, how)
         return True
 
-    def _done(self, now: float, how: str) -> None:
+    def _done(self, now: float, how: str, acted: float | None = None) -> None:
+        """The standing alert is done ``how``; ``acted`` is when the person did it (a break: when they left)."""
         level, exercise = self.level, self._exercise
+        acted = now if acted is None else acted
         self.out.append(("exercise_done", now, {
             "how": how, "level": level, "exercise": exercise.key if exercise else None,
             "latency_s": round(now - self._prompt_t, 1),
+            "in_time": in_time(self._ask_level, self._ask_t, how, acted, self.cfg.done_window_min * 60),
         }))
         self._bout_done += 1
         self._snoozes_in_row = 0
@@ -407,6 +416,7 @@ class Coach:
             "bout_seated_s": self._bout_seated_s, "bout_prompts": self._bout_prompts,
             "bout_done": self._bout_done, "bout_max_level": self._bout_max_level,
             "level": self.level, "prompt_ago": ago(self._prompt_t) if self.level else None,
+            "ask_ago": ago(self._ask_t) if self.level else None, "ask_level": self._ask_level,
             "anchor_ago": ago(self._anchor), "seated_done": self._seated_done,
             "walk_beeps": self._walk_beeps, "next_exercise": self._next_exercise,
             "paused_for": (round(self.paused_until - now, 3) if self.paused_until != -INF else None),
@@ -435,6 +445,8 @@ class Coach:
         if self.level and s.get("prompt_ago") is not None:
             self._prompt_t = back("prompt_ago")
             self._exercise = WALK if self.level == 3 else self._rotation[(self._next_exercise - 1) % len(self._rotation)]
+            self._ask_t = back("ask_ago") if s.get("ask_ago") is not None else self._prompt_t
+            self._ask_level = 3 if self.level == 3 else 1
         if s.get("paused_for") is not None:
             self.paused_until = now - gap_s + s["paused_for"]
         if s.get("seated"):

@@ -199,3 +199,50 @@ def test_fake_clock_counts_real_seconds_across_dst():
     clock = FakeClock(datetime(2024, 10, 27, 1, 30, tzinfo=ZoneInfo("Europe/Berlin")))
     clock.advance(2 * 3600)  # 01:30 CEST + 2 h = 02:30 CET (the hour repeats)
     assert clock.wall().isoformat() == "2024-10-27T02:30:00+01:00"
+
+
+def _done(events):
+    return [(round(e.t / MIN, 1), e.data["how"], e.data["in_time"]) for e in events if e.type == "exercise_done"]
+
+
+def test_an_exercise_counts_in_time_only_within_the_prompts_window():
+    press = lambda m: [(m * MIN, "button", 1), (m * MIN + 0.3, "button", 0)]
+    # the button 8 min after the seated prompt (after the reminder): in time; 12 min after it: late
+    assert _done(run(make_engine("seat"), person(0, 50 * MIN) + press(38), 50 * MIN)) == [(38.0, "button", True)]
+    assert _done(run(make_engine("seat"), person(0, 50 * MIN) + press(42), 50 * MIN)) == [(42.0, "button", False)]
+    # the window is coaching.done_window_min
+    wide = make_engine("seat", coaching={"done_window_min": 15})
+    assert _done(run(wide, person(0, 50 * MIN) + press(42), 50 * MIN)) == [(42.0, "button", True)]
+
+
+def test_a_late_break_ends_the_ladder_but_is_not_in_time():
+    # the seated routine at 30 ignored through the reminder; up at 52 for good: the break ends it, late
+    events = run(make_engine("seat"), person(0, 52 * MIN), 60 * MIN)
+    assert _done(events) == [(54.0, "break", False)]
+    # a break within 10 min of the seated prompt does not answer it either (it asked for the routine)
+    assert _done(run(make_engine("seat"), person(0, 33 * MIN), 40 * MIN)) == [(35.0, "break", False)]
+    # the walk prompt asks for exactly that: a break taken (left) within its window is in time,
+    # though the break is only known break_s after the leaving
+    press = [(31 * MIN, "button", 1), (31 * MIN + 0.3, "button", 0)]
+    walk = run(make_engine("seat"), person(0, 69 * MIN) + press, 80 * MIN)
+    assert _done(walk) == [(31.0, "button", True), (71.0, "break", True)]
+    late = run(make_engine("seat"), person(0, 75 * MIN) + press, 80 * MIN)
+    assert _done(late) == [(31.0, "button", True), (77.0, "break", False)]
+
+
+def test_standing_up_answers_the_routine_in_time_only_within_its_window():
+    stood = run(make_engine("seat"), person(0, 59.5 * MIN) + person(61 * MIN, 70 * MIN), 70 * MIN)
+    assert _done(stood) == [(61.0, "stood", False)]           # up at 59:30, 29.5 min after the prompt
+    quick = run(make_engine("seat"), person(0, 33 * MIN) + person(34 * MIN, 40 * MIN), 40 * MIN)
+    assert _done(quick) == [(34.0, "stood", True)]
+
+
+def test_a_test_prompt_is_no_prompt_bout_or_compliance():
+    from device.rollup import summarize
+    eng = make_engine("seat")
+    events = run(eng, [(0, "seat", 1)], 2 * MIN) + eng.command(2 * MIN, "test_prompt")
+    events += run(eng, [(5 * MIN, "seat", 0)], 20 * MIN)
+    assert [e.data.get("test") for e in events if e.type == "prompt"] == [True]
+    day = summarize(events)[0]
+    assert (day.prompts, day.asks, day.compliance, day.bouts) == (0, 0, None, 1)
+    assert [e.data["prompts"] for e in events if e.type == "break"] == [0]
