@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.dates import parse_ts, utc_of
-from device.compliance import Asks, percent
+from device.compliance import DEFAULT_WINDOW_S, Asks, percent
 
 #: A status older than this means the daemon is not running, unless the status itself says how
 #: long it may go unwritten (``stale_after_s``: the daemon spares the SD card on an idle desk).
@@ -137,8 +137,11 @@ def outcome_text(p: dict[str, Any]) -> str:
     if o == "done":
         return f"done ({how}, {_mins(p['latency_s'])})" if p.get("latency_s") is not None else f"done ({how})"
     if o == "late":
-        # a break ends the ladder, but the routine was not done when asked
-        return f"ignored, {after}" if p.get("how") == "break" else f"late: {after}"
+        # a break ends the ladder, but the routine was not done when asked (a break soon after the
+        # seated routine's prompt is no routine either, but it was not ignored)
+        if p.get("how") == "break":
+            return f"not done, {after}" if p.get("in_window") else f"ignored, {after}"
+        return f"late: {after}"
     if o == "unseen":
         return "not seen (you had left)"
     return {"open": "open", "snoozed": "snoozed", "ignored": "ignored", "paused": "paused"}.get(o, o)
@@ -168,7 +171,8 @@ def _num(v: Any) -> float | None:
     return float(v)
 
 
-def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str, Any]) -> dict[str, Any]:
+def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str, Any],
+              window_s: float = DEFAULT_WINDOW_S) -> dict[str, Any]:
     """Totals, the timeline's pieces and the prompt list for one day's events (oldest first).
 
     A sit still open at the end extends to ``now_utc`` while the daemon runs,
@@ -181,9 +185,8 @@ def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str
     done: list[dict[str, Any]] = []
     done_by: dict[str, int] = {}
     snoozes = 0
-    asks = Asks()
+    asks = Asks(window_s)
     n_asks = n_answered = 0
-    rows_of: dict[int, list[dict[str, Any]]] = {}   # id(ask) -> its prompt rows
     n_breaks = 0
     longest = 0.0
     bouts = 0
@@ -196,7 +199,7 @@ def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str
             continue
         if typ == "prompt" and ev.get("test"):
             continue   # a test prompt is not a prompt: not listed, not counted
-        what, ask = asks.feed(typ, utc, ev)
+        what, ask = asks.feed(typ, utc, ev, [])   # (an ask's tag: the list of its prompt rows)
         if what == "ask":
             n_asks += 1
         elif what == "answered":
@@ -235,7 +238,7 @@ def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str
                         p["outcome"] = "ignored"
             prompts.append(row)
             if ask is not None:
-                rows_of.setdefault(id(ask), []).append(row)
+                ask.tag.append(row)
         elif typ == "exercise_done":
             how = ev.get("how") if ev.get("how") in HOW_LABELS else "command"
             done_by[how] = done_by.get(how, 0) + 1
@@ -244,22 +247,19 @@ def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str
             snoozes += 1
         # each row of the ask this event decided (the prompt and its reminder) says so, timed from its own
         # prompt; rows of earlier asks still unanswered read "ignored, <what ended it> after N min"
-        if what in ("answered", "late", "withdrawn") or (typ in ("snooze", "pause") and ask is not None):
-            mine = rows_of.get(id(ask), [])
+        if what in ("answered", "late", "withdrawn", "snoozed", "paused"):
+            mine = ask.tag
             for p in mine:
-                if what == "withdrawn":
-                    p["outcome"] = "unseen"
-                elif what in ("answered", "late"):
-                    p["outcome"] = "done" if what == "answered" else "late"
-                else:
-                    p["outcome"] = "snoozed" if typ == "snooze" else "paused"
+                p["outcome"] = {"answered": "done", "withdrawn": "unseen"}.get(what, what)
             if what in ("answered", "late"):
-                for p in prompts:
-                    if p in mine or p["outcome"] in ("open", "ignored"):
-                        if p not in mine:
-                            p["outcome"] = "late"
-                        p["how"] = ask.how
-                        p["latency_s"] = round(max(0.0, (ask.done_utc or utc) - p["utc"]), 1)
+                # a break ends the whole ladder: earlier asks left unanswered read "ignored, break after N min"
+                earlier = [p for p in prompts if p["outcome"] in ("open", "ignored")] if ask.how == "break" else []
+                for p in mine + earlier:
+                    if p not in mine:
+                        p["outcome"] = "late"
+                    p["how"] = ask.how
+                    p["latency_s"] = round(max(0.0, (ask.done_utc or utc) - p["utc"]), 1)
+                    p["in_window"] = p["latency_s"] <= window_s
         if typ == "break":
             # the break event says when the person left: the rows of an ask it ended are timed from then
             left = utc_of(ev.get("bout_end_ts"))

@@ -20,18 +20,26 @@ every walk_repeat_min level 3 again, at most walk_repeat_max beeps    one
 
 "Done" is a burst of leg movement seen by the PIR after a prompt
 (``done_motion_s`` of movement within ``done_window_min``), the button, a
-command, or simply a break. Doing the seated routine clears the alert but
+command, or simply a break. Each ``exercise_done`` says whether it came
+``in_time`` (device/compliance.py: within ``done_window_min`` of the prompt
+that asked, by something that answers it; a break answers only the walk), so
+a break half an hour on ends the ladder without counting as the routine done. Doing the seated routine clears the alert but
 the walk still comes at ``walk_prompt_min``: seated exercise helps, but
 does not replace standing up. Done after the walk starts a new cycle.
 Standing up and sitting back down (short of a break) while the seated
 routine is asked for counts as done too, and the ladder starts over from
 the return; the walk prompt still wants a break.
 
-Escalations go to a person: a reminder or walk prompt waits (looking again
-each minute) until something has shown one since the last prompt and since
-this sitting began: leg motion, a weight shift (``last_sign``) or the
-button. Nothing on
-the chair moving or shifting is likelier a bag than someone ignoring the LED.
+A prompt due while the person is up for less than ``break_s`` is not held:
+the bout goes on, so the seated routine (LED only) is given at its time and
+waits on the LED for their return (which does not count as standing up for
+it); nothing is given once the chair has been empty for ``break_s``.
+
+Escalations go to a person: they wait for the return, and a reminder or
+walk prompt waits (looking again each minute) until something has shown one
+since the last prompt and since this sitting began: leg motion, a weight
+shift (``last_sign``) or the button. Nothing on the chair moving or shifting
+is likelier a bag than someone ignoring the LED.
 
 Snooze postpones the pending prompt by ``snooze_min``, at most
 ``snooze_max_in_row`` times before something is done. Pause stops prompting

@@ -90,8 +90,8 @@ class Asks:
     ``feed(type, utc, data, tag)`` returns ``(what, ask)``: ``"ask"`` (a new
     ask opened), ``"again"`` (a reminder or repeat of the standing ask),
     ``"answered"`` (the standing ask was answered in time), ``"late"`` (done,
-    but not in time), ``"withdrawn"`` (see the module docstring), or
-    ``(None, None)``. Only one ask stands at a time, as on the desk.
+    but not in time), ``"withdrawn"`` (see the module docstring),
+    ``"snoozed"`` or ``"paused"`` (it ended unanswered), or ``(None, None)``. Only one ask stands at a time, as on the desk.
     """
 
     def __init__(self, window_s: float = DEFAULT_WINDOW_S):
@@ -158,7 +158,7 @@ class Asks:
         if typ in ("snooze", "pause"):
             ask.how, ask.done_utc = typ, utc
             self._close()
-            return None, None
+            return ("snoozed" if typ == "snooze" else "paused"), ask
         if (typ == "sit_start" and data.get("new_bout")) or (typ == "daemon_start" and not data.get("resumed_bout")):
             self._close()
         return None, None
