@@ -187,6 +187,21 @@ def _recompute_days(conn: sqlite3.Connection, ddl: str) -> None:
                      stats.as_row())
 
 
+def needs_upgrade(path: str | os.PathLike) -> bool:
+    """Whether an existing history file is of an older schema (opening it will migrate it)."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            return 0 < conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
     """A read-only connection (``file:...?mode=ro``) for the dashboard and ``export``; rows are ``sqlite3.Row``.
 
