@@ -104,6 +104,12 @@ def test_the_demo_shows_a_late_break_as_not_done_and_compliance_tells_days_apart
                 f"Compliance: {day.answered_in_time} of {day.asks} done in time (within the prompt's window)."
             page.screenshot(path=str(tmp_path / "demo-today.png"), full_page=True)
 
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(srv.url + "/")
+            assert phone.locator("#compliance").inner_text() == shown
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "horizontal scroll on a phone"
+            phone.screenshot(path=str(tmp_path / "demo-phone.png"), full_page=True)
+
             # History over the same day reads the same figure, in the same unit
             page.goto(srv.url + "/history?range=week")
             assert page.locator("dt", has_text="Compliance").locator("xpath=../dd").inner_text() == shown
@@ -117,5 +123,5 @@ def test_the_demo_shows_a_late_break_as_not_done_and_compliance_tells_days_apart
     assert problems == []
     if os.environ.get("DESKPULSE_KEEP_SCREENSHOTS"):
         import shutil
-        for name in ("demo-today.png", "demo-history.png"):
+        for name in ("demo-today.png", "demo-history.png", "demo-phone.png"):
             shutil.copy(tmp_path / name, os.path.join(os.environ["DESKPULSE_KEEP_SCREENSHOTS"], name))
