@@ -41,13 +41,18 @@ def test_object_figures_attribute_calls_to_bags_and_sittings(acc):
     bags = [(1000.0, 2000.0), (5000.0, 6000.0), (9000.0, 9500.0)]
     truth = [(0.0, 950.0), (3000.0, 4000.0), (7000.0, 8000.0)]
     calls = [(1000.0, 1300.0), (1000.0, 1500.0),   # the first bag, decided in 300 s (then again)
-             (950.0, 5100.0),                      # decided during the second bag but back-dated too far
-                                                   # for it: the sitting that ended at 950 s was called
-             (4980.0, 5400.0),                     # the second bag, back-dated to the person's stand-up: 400 s
-             (3100.0, 3500.0)]                     # a real sitting called an object
+             (4980.0, 5400.0),                     # the second, back-dated to the person's stand-up
+             (3100.0, 3500.0),                     # a real sitting called an object
+             (7100.0, 9200.0)]                     # decided during the third bag, back-dated far
+                                                   # into the sitting before it: both count
     o = acc.object_figures(calls, bags, truth)
-    assert o["bags"] == 3 and o["bags_told"] == 2 and o["decision_s"] == [300.0, 400.0]
-    assert o["sits"] == 3 and o["sits_called"] == 2    # 0-950 (the stray call back-dated to 950) and 3000-4000
+    assert o["bags"] == 3 and o["bags_told"] == 3 and o["decision_s"] == [300.0, 400.0, 200.0]
+    assert o["sits"] == 3 and o["sits_called"] == 2    # 3000-4000 and 7000-8000, not 0-950
+    # back-dated less than 120 s before the press (the stand-up and walk away): the bag's alone
+    assert acc.object_figures([(8900.0, 9100.0)], bags, truth)["sits_called"] == 0
+    assert acc.object_figures([(7990.0, 9100.0)], bags, truth)["sits_called"] == 1
+    assert acc.object_figures([], bags, truth) == {"bags": 3, "bags_told": 0, "decision_s": [], "sits": 3,
+                                                   "sits_called": 0}
 
 
 def test_a_known_day_end_to_end(acc):
