@@ -55,8 +55,9 @@ def _range(max_days: int, default_days: int) -> tuple[date, date]:
 
 def _public_summary(s: dict[str, Any]) -> dict[str, Any]:
     keys = ("seated_s", "bouts", "breaks", "longest_bout_s", "current_bout_s", "prompts", "exercises_done",
-            "done_by", "snoozes")
-    return {**{k: s[k] for k in keys}, "done_by_text": today.done_by_text(s)}
+            "done_by", "snoozes", "asks", "answered_in_time", "compliance")
+    return {**{k: s[k] for k in keys}, "done_by_text": today.done_by_text(s),
+            "compliance_text": today.compliance_text(s)}
 
 
 @bp.route("/status")

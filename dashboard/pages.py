@@ -28,7 +28,8 @@ def _globals() -> dict[str, Any]:
     cfg = current_app.config["DESKPULSE"]
     return {"device_name": cfg.device.name, "not_medical_advice": NOT_MEDICAL_ADVICE,
             "static_version": current_app.config["STATIC_VERSION"], "fmt_hm": history.fmt_hm,
-            "timedelta1": timedelta(days=1), "done_by_text": today.done_by_text}
+            "timedelta1": timedelta(days=1), "done_by_text": today.done_by_text,
+            "compliance_text": today.compliance_text}
 
 
 def _now():
@@ -53,7 +54,8 @@ def today_view(day: date | None = None) -> dict[str, Any]:
     # a past day is complete: nothing extends to "now"
     state = live if is_today else {**live, "running": False, "updated_ts": None}
     end_utc = now_utc if is_today else day_start(day + timedelta(days=1), boundary, tz).timestamp()
-    summary = today.summarize(events, end_utc, state)
+    summary = today.summarize(events, end_utc, state,
+                              window_s=current_app.config["DESKPULSE"].coaching.done_window_min * 60)
     start = day_start(day, boundary, tz).timestamp()
     lo, hi = charts.timeline_window(start, summary, now_utc)
     budget_s = current_app.config["DESKPULSE"].dashboard.daily_budget_min * 60

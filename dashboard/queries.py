@@ -179,7 +179,10 @@ def _day_columns() -> str:
     if "day_columns" not in g:
         db = get_db()
         have = {r[1] for r in db.execute("PRAGMA table_info(days)")} if db is not None else set()
-        g.day_columns = ", ".join(c if c in have or not have else f"0 AS {c}" for c in DAY_COLUMNS)
+        cols = [c if c in have or not have else f"0 AS {c}" for c in DAY_COLUMNS]
+        if have and "asks" not in have:   # before v4 compliance meant something else (and was a share)
+            cols = ["NULL AS compliance" if c == "compliance" else c for c in cols]
+        g.day_columns = ", ".join(cols)
     return g.day_columns
 
 

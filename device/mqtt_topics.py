@@ -97,8 +97,8 @@ def build_state(status: dict[str, Any], ts: str | None = None) -> dict[str, Any]
     ``today`` dict (``seated_s, breaks, prompts, exercises_done, compliance``)
     or as top-level ``today_*`` keys. Missing values become null rather than
     an error: a half-known state is better than a stale one in Home Assistant.
-    ``compliance`` is a share (0..1, as in the ``days`` table), published as a
-    percentage.
+    ``compliance`` is a percentage (0-100, as in the ``days`` table: asks
+    answered in time / asks, device/compliance.py), published to one decimal.
     """
     today = dict(status.get("today") or {})
     for k in ("seated_s", "breaks", "prompts", "exercises_done", "compliance", "bouts", "snoozes"):
@@ -107,8 +107,7 @@ def build_state(status: dict[str, Any], ts: str | None = None) -> dict[str, Any]
     seated = bool(status.get("seated", False))
     bout_s = _num(status.get("bout_s")) or 0
     seated_s = _num(today.get("seated_s"))
-    compliance = today.get("compliance")
-    comp = _num(compliance * 100, 1) if _num(compliance, 3) is not None else None
+    comp = _num(today.get("compliance"), 1)
     out = {
         "state": "seated" if seated else "away",
         "seated": seated,

@@ -121,7 +121,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
     from device.config import default_db_path
     from device.daemon import Daemon
     from device.notify import Notifier
-    from device.store import Store
+    from device.store import Store, needs_upgrade
 
     stopper = _Stopper()
     stopper.install()
@@ -134,8 +134,12 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
         else:
             clock = ScaledClock(sim.start, sim.speed)
         pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
-        store = Store.for_config(cfg)
         notifier = Notifier()
+        if needs_upgrade(db):
+            # an upgrade recomputes every stored day once (v4: a minute or so for years of history on
+            # a Pi Zero): ask systemd for more than TimeoutStartSec, lest it kill the upgrade and retry
+            notifier.notify("EXTEND_TIMEOUT_USEC=900000000", "STATUS=upgrading the history (once)")
+        store = Store.for_config(cfg)
         sinks = []
         eyes = _PersonSink(clock) if sim is not None else None
         if eyes is not None:
