@@ -6,8 +6,10 @@ this one class, so they cannot disagree about what happened.
 Ordering. Sensing back-dates transitions to the edge that began them, which
 it only knows seconds (seat) or minutes (PIR alone) later. Coaching
 therefore runs no further than ``sensing.holdback() + grace``: with a seat
-the grace is zero (a prompt waits at most ``seat_leave_confirm_s`` while a
-leave is pending); with a PIR alone it is ``PIR_GRACE_S``, so a still
+the grace is zero (a prompt waits only as long as a pending seat decision
+takes: ``seat_leave_confirm_s`` for a leave, up to a minute for a possible
+perch with the PIR, two for a press waiting for proof of a person; then it is
+given, seated or, short of a break, not); with a PIR alone it is ``PIR_GRACE_S``, so a still
 reader is still prompted on time. If a back-dated change would still land
 before an event already emitted, its time is clamped to keep the stream
 ordered (rare, and bounded by the grace).
@@ -198,7 +200,8 @@ class Engine:
             coach.test_prompt(now)
         elif name == "rejected":
             coach.out.append(("command_rejected", now, {"source": args.get("source", "?"),
-                                                        "reason": str(args.get("reason", ""))[:200]}))
+                                                        "reason": str(args.get("reason", ""))[:200],
+                                                        "count": int(args.get("count", 1))}))
         else:
             raise ValueError(f"unknown command {name!r}")
         self._coach_due = coach.next_deadline()

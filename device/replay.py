@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 from itertools import compress
-from typing import Iterator
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from device.config import Config
@@ -170,10 +170,14 @@ def _only(wanted: set[str], times, signals, values):
     return times, signals, values
 
 
-def replay(trace: Trace, cfg: Config, sensor: str | None = None) -> Iterator[Event]:
-    """A trace held in memory, replayed."""
+def replay(trace: Trace, cfg: Config, sensor: str | None = None,
+           on_engine: Callable[[Engine], None] | None = None) -> Iterator[Event]:
+    """The engine's events for a whole trace held in memory. ``on_engine`` is handed the engine
+    before it runs, so a harness (benchmarks/accuracy.py) can read what sensing records beyond events."""
     sensor = sensor or default_sensor(trace)
     engine = _engine(trace, cfg, sensor)
+    if on_engine is not None:
+        on_engine(engine)
     times, signals, values = _only(SENSOR_SIGNALS[sensor], trace.times, trace.signals, trace.values)
     yield from engine.run(times, signals, values, trace.duration_s)
 
