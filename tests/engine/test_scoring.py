@@ -11,12 +11,8 @@ from device import config, scoring
 from device.replay import replay
 from device.trace import read_trace
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-DEV = SHARED / "traces" / "dev"
-
-
-def _score_py():
-    spec = importlib.util.spec_from_file_location("score", SHARED / "tools" / "score.py")
+def _score_py(shared: Path):
+    spec = importlib.util.spec_from_file_location("score", shared / "tools" / "score.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -57,8 +53,8 @@ def test_parse_ignores_what_score_py_ignores():
     assert scoring.parse_events(events, 100.0) == ([(10.0, 40.0), (50.0, 100.0)], [])
 
 
-def test_the_same_figures_as_score_py_on_a_hand_made_case(tmp_path):
-    score = _score_py() if (SHARED / "tools" / "score.py").is_file() else pytest.skip("no ../shared/tools/score.py")
+def test_the_same_figures_as_score_py_on_a_hand_made_case(tmp_path, shared_dir):
+    score = _score_py(shared_dir)
     trace = tmp_path / "d.csv"
     trace.write_text("# deskpulse-trace v1\n# start: 2026-03-02T00:00:00+01:00\n# duration_s: 86400\n"
                      "# signals: seat\nt,signal,value\n0.0000,seat,0\n")
@@ -72,12 +68,12 @@ def test_the_same_figures_as_score_py_on_a_hand_made_case(tmp_path):
 
 
 @pytest.mark.parametrize("sensor", ["both", "seat", "pir"])
-def test_the_same_rows_as_score_py_on_the_dev_days(sensor):
-    assert DEV.is_dir(), f"{DEV} is missing: CI runs with ../shared beside the repository"
-    score = _score_py()
+def test_the_same_rows_as_score_py_on_the_dev_days(sensor, shared_dir):
+    dev = shared_dir / "traces" / "dev"
+    score = _score_py(shared_dir)
     cfg = config.load(None, env={})
     theirs, mine = [], []
-    for p in sorted(p for p in DEV.glob("*.csv") if not p.name.endswith(".truth.csv")):
+    for p in sorted(p for p in dev.glob("*.csv") if not p.name.endswith(".truth.csv")):
         tr = read_trace(str(p))
         events = list(replay(tr, cfg, sensor))
         theirs.append(score.score(str(p), [e.to_json() for e in events]))
