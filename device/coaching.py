@@ -117,6 +117,7 @@ class Coach:
         self._snoozes_in_row = 0
         self.paused_until = -INF
         self._due = INF                 # next prompt due (engine time)
+        self._advanced = -INF           # the last advance(now): a due it could not give stays given up
         self._awaiting_sign = False     # an escalation is due but waits for a sign of a person
         self.pressed_at = -INF          # the desk's button was last pressed (a sign of a person too)
         self._break_due = INF
@@ -300,7 +301,10 @@ class Coach:
         return self.bout_start is not None and self._due_level(now) <= 1
 
     def next_deadline(self) -> float:
-        due = self._due if self.seated or self._may_prompt_away(self._due) else INF
+        # Away, the prompt due is given only if it is still the seated routine when advance() runs:
+        # judged at the last advance if that came after the due (the engine may reach it late, held
+        # back by sensing), else advance() would refuse it and the engine would wait on it for ever.
+        due = self._due if self.seated or self._may_prompt_away(max(self._due, self._advanced)) else INF
         return min(due, self._break_due, self.paused_until if self.paused_until > -INF else INF)
 
     def wants_motion(self, now: float) -> bool:
@@ -312,6 +316,7 @@ class Coach:
         return self._moving_at_prompt, self.cfg.done_motion_s
 
     def advance(self, now: float) -> None:
+        self._advanced = max(self._advanced, now)
         if self.paused_until != -INF and now >= self.paused_until:
             self.paused_until = -INF
             self.out.append(("resume", now, {"reason": "timer"}))

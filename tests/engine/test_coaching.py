@@ -260,3 +260,21 @@ def test_the_prompts_window_is_checked_against_the_reminder_and_the_walk(tmp_pat
         assert main(["config", "check", str(bad)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "coaching.done_window_min" in err and str(bad) in err, err
+
+
+def test_a_due_prompt_the_person_is_up_for_is_not_waited_on_for_ever():
+    # Outside working hours the seated routine is put off a minute at a time. Up at 59:50 with it
+    # due at 59:55, and the engine (held back by sensing) reaching coaching only at 60:50: by then
+    # it would be the walk prompt, which waits for the return. The deadline went on saying 59:55,
+    # which advance() never takes: `deskpulse replay` looped for ever there (and the daemon spun).
+    eng = make_engine("seat", coaching={"working_hours": "09:00-17:00"})
+    c = eng.coach
+    c.sit(0.0, "seat")
+    c.advance(59 * MIN + 55 - 60)          # blocked: due again a minute later, at 59:55
+    assert c.next_deadline() == 59 * MIN + 55
+    c.leave(59 * MIN + 50)
+    c.advance(60 * MIN + 50)
+    assert c.next_deadline() > 60 * MIN + 50   # the break at 61:50, not 59:55 again
+    c.sit(61 * MIN, "seat")                    # back: the walk is due (outside working hours: put off)
+    c.advance(61 * MIN)
+    assert c.next_deadline() == 62 * MIN
