@@ -138,3 +138,28 @@ def assert_readable_labels(page, selector: str, at_least: int, per_chart: bool =
             assert 10 <= height <= 22, f"{selector}: a label {height:.1f} px tall"
         for (_, right, _), (left, _, _) in zip(boxes, boxes[1:]):
             assert right <= left + 0.5, f"{selector}: labels overlap ({right:.1f} > {left:.1f})"
+
+
+def test_pir_only_note_in_chromium(make_app, live_db, cfg, tmp_path):
+    """A PIR-only user sees what the sensor cannot tell at the top of Today, on a desk and on a phone."""
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    from playwright.sync_api import expect, sync_playwright
+
+    app = make_app(live_db, config=cfg.replace(sensing={"sensors": "pir"}))
+    shots = os.environ.get("DESKPULSE_SHOTS") or str(tmp_path)
+    with Served(app) as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for name, width in (("desk", 1366), ("phone", 390)):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(srv.url + "/")
+                note = page.locator("#sensor-note")
+                expect(note).to_be_visible()
+                expect(note).to_contain_text("still reader and an empty chair look alike")
+                box, status = note.bounding_box(), page.locator("#status").bounding_box()
+                assert box["y"] + box["height"] <= status["y"], "the note comes before the live status"
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=os.path.join(shots, f"today-pir-{name}.png"))
+        finally:
+            browser.close()
+    assert os.path.getsize(os.path.join(shots, "today-pir-desk.png")) > 10_000

@@ -166,3 +166,13 @@ def test_a_reference_label_moves_left_when_todays_bar_reaches_it():
     x, from_start = label_x(quiet_month + [68.0])                         # today's long bout crosses the line
     assert from_start and x < 60
     assert label_x([75.0] + quiet_month[1:] + [68.0])[1] is False       # both ends taken: stays right
+
+
+def test_today_says_what_pir_only_cannot_tell(make_app, seeded, cfg):
+    note = "a still\n  reader and an empty chair look alike"
+    assert note not in make_app(seeded[0]).test_client().get("/").get_data(as_text=True)
+    pir = make_app(seeded[0], config=cfg.replace(sensing={"sensors": "pir"})).test_client()
+    for path in ("/", f"/day/{(NOW.date() - timedelta(days=1)).isoformat()}"):
+        html = pir.get(path).get_data(as_text=True)
+        assert 'id="sensor-note"' in html and note in html, path
+        assert "over- or under-counted" in html and "late or not at all" in html
