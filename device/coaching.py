@@ -159,9 +159,12 @@ class Coach:
         always restarts it; a bare one only ends a standing alert (counted as
         done by the break), since after a prompt the silence is as likely the
         walk it asked for, and the escalations after a missed break are what
-        nags the wrong person.
+        nags the wrong person; or when a prompt fell due during it (held back,
+        since the chair may have been empty): given at the return, it would
+        greet someone who may have just sat down, and it is late anyway if the
+        silence was a still spell.
         """
-        if self.bout_start is None or not self.seated or not (framed or self.level):
+        if self.bout_start is None or not self.seated or not (framed or self.level or self._due < t):
             return
         if self.level:
             self._done(t, "break")

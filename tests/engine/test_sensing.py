@@ -244,3 +244,14 @@ def test_pir_only_with_a_hold_longer_than_a_break_never_prompts():
     assert types(events, "sit_start") == [("sit_start", 100.0)]
     assert eng.sensing.hold_s == 180.0
     assert [e for e in events if e.type == "prompt"] == []
+
+
+def test_pir_only_a_prompt_held_back_through_a_silence_as_long_as_a_break_is_not_given_on_the_return():
+    # the prompt falls due at 1900 s while the PIR has seen nothing since 1800 s; coaching waits
+    # (the chair may be empty). The silence lasts 150 s, long enough to be a break: greeting the
+    # return with the prompt would nag someone who may have just sat down, so the ladder starts
+    # over from the return instead (the prompt was already late if it was a still spell)
+    eng = make_engine("pir", sensing={"pir_warmup_s": 0.0})
+    events = run(eng, _moving(100, 1800) + _moving(1950, 4000), 4000)
+    assert [round(e.t) for e in events if e.type == "prompt"][:1] == [1950 + 1800]
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0)]  # the seated time is kept
