@@ -39,8 +39,12 @@ class Engine:
         self.cfg = cfg
         self.events = EventFactory(wall_at, ids)
         self.sensing = Sensing(cfg.sensing, start_t, seat=initial.get("seat", 0), pir=initial.get("pir", 0))
-        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total, self.sensing.last_sign)
         self.sensors = cfg.sensing.sensors
+        pir_only = self.sensors == "pir"
+        if pir_only:
+            self.sensing.break_s = cfg.coaching.break_s
+        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total, self.sensing.last_sign,
+                           reminders=not pir_only, blind=self._pir_blind if pir_only else None)
         self._use_seat = self.sensing.use_seat
         self._use_pir = self.sensing.use_pir
         self._grace = PIR_GRACE_S if self.sensors == "pir" else 0.0
@@ -53,6 +57,10 @@ class Engine:
         if resume:
             self.coach.restore(start_t, resume, resume_gap_s)
         self._coach_due = self.coach.next_deadline()
+
+    def _pir_blind(self, now: float) -> bool:
+        """PIR alone: with a hold longer than a break, a break shorter than the hold never shows."""
+        return self.sensing.hold_s > self.cfg.coaching.break_s
 
     # --------------------------------------------------------------- input
     def feed(self, t: float, signal: str, value: int) -> list[Event]:

@@ -34,12 +34,13 @@ The physics (see shared/traces/README.md) and how each part answers it:
   without movement and back-dated to the last movement. A still reader and
   an empty chair look the same to a PIR: that is the physics, not a bug.
   Occupancy holds the likelier answer (still seated) for the seated time,
-  but prompting takes the cautious one: every silence of ``_PROBABLE_BREAK_S``
-  is reported in ``restarts`` with whether the sustained motion of standing
-  up or sitting down framed it. Coaching restarts its ladder at a framed one,
-  so someone back from a short break is not nagged at once, and at a bare one
-  only while a prompt stands (measured on the dev days: false prompts
-  41 -> 10 -> 6, seated time and prompt recall unchanged).
+  but prompting takes the cautious one: every silence of ``break_s`` (a shorter
+  one cannot be a break) is reported in ``restarts`` with whether the sustained
+  motion of standing up or sitting down framed it. Coaching restarts its ladder
+  at a framed one, so someone back from a short break is not nagged at once, and
+  at a bare one only while a prompt stands. With a hold longer than a break, a
+  break shorter than the hold never shows at all: the engine then gives no
+  prompts (``hold_s``). Measured on the dev days: false prompts 41 -> 10 -> 6 -> 3.
 * PIR warm-up: the module fires spuriously in its first minute, so its
   edges are ignored for ``pir_warmup_s`` after start.
 
@@ -86,10 +87,11 @@ _HOLD_EVIDENCE = 3
 # A single high pulse this much longer than the hold is sustained movement:
 # as good as a second pulse for PIR-only arrival.
 _SUSTAINED_S = 5.0
-# PIR alone: a silence this long (longer than a break) that begins or ends
-# with a pulse outlasting the hold by _STAND_MOTION_S (the retriggered motion of
-# standing up or sitting down, longer than a leg twitch) was probably a break.
-_PROBABLE_BREAK_S = 140.0
+# PIR alone: a silence as long as a break (coaching's break_s, ``Sensing.break_s``)
+# that begins or ends with a pulse outlasting the hold by _STAND_MOTION_S (the
+# retriggered motion of standing up or sitting down, longer than a leg twitch)
+# was probably a break. A silence shorter than a break cannot be one, so the
+# break itself is the threshold.
 _STAND_MOTION_S = 0.3
 # one-edge signal columns for feed_seat/feed_pir
 _SEAT1, _PIR1 = ("seat",), ("pir",)
@@ -140,6 +142,7 @@ class Sensing:
         self._last_sustained = False    # the last pulse outlasted the hold (standing up, sitting down)
         self._resume_t: float | None = None  # PIR alone: a return after a long silence, awaiting its width
         self._resume_from = 0.0         # ... and where that silence began
+        self.break_s = 120.0            # PIR alone: coaching's break_s (the engine sets it), the probable-break length
         if pir and not cfg.pir_warmup_s:
             self._pir_on(start_t)
 
@@ -175,6 +178,11 @@ class Sensing:
         if self.use_pir and now >= self._warm_until:
             seen = max(seen, now if self._pir_high else self._last_motion)
         return seen
+
+    @property
+    def hold_s(self) -> float:
+        """The PIR's hold time as learnt so far (the shortest high pulse; 3 s until three are seen)."""
+        return self._hold
 
     def moving_total(self, now: float) -> float:
         """Cumulative seconds of movement up to ``now`` (an ongoing pulse included)."""
@@ -512,7 +520,7 @@ class Sensing:
             self._pir_due = INF
             if not self.seated:
                 self._arrival_evidence(t)
-            elif t - silence_from >= _PROBABLE_BREAK_S:
+            elif t - silence_from >= self.break_s:
                 if self._last_sustained:
                     self.restarts.append((t, True))
                 else:
