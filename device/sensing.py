@@ -480,10 +480,10 @@ class Sensing:
             if not self.seated:
                 self._pir_due = INF   # a proof awaiting the pickup time: the seat emptied first
         if self._unproven and t - self._unproven_t0 >= _SHORT_SIT_S and self._pend is None:
-            # a provisional sitting ends with no sign of a person: it was an object, from its press
-            t0 = self._unproven_t0
-            self._change(t0, False)
-            self.object_calls.append((t0, t))
+            # a provisional sitting empties with no sign of a person: a weight shift if it comes
+            # back soon (a person), else it was an object from its press (no perching for it)
+            self._pend, self._pend_t = "leave", t
+            self._pend_due = t + self.cfg.seat_leave_confirm_s
             return
         if self._object:
             # the object is lifted, or a person called an object shifts their weight
@@ -554,6 +554,9 @@ class Sensing:
             return
         if kind == "leave":
             self._clear_pending()
+            if self._unproven and t0 - self._unproven_t0 >= _SHORT_SIT_S:
+                t0 = self._unproven_t0    # a provisional sitting left without a sign of a person
+                self.object_calls.append((t0, due))
             self._change(t0, False)
             return
         # a sit held long enough; with a PIR it must also be a person: the legs moved as
