@@ -14,12 +14,32 @@ The physics (see shared/traces/README.md) and how each part answers it:
   after ``seat_leave_confirm_s`` of empty seat; sitting after
   ``seat_sit_confirm_s`` of pressed seat (activPAL's > 3 s rule).
 * With both sensors, the PIR settles what the seat cannot:
-  - an object on the chair presses the seat but never moves legs: a press
-    becomes a person only with leg motion near it (``_PERSON_LOOKBACK_S``
-    before, up to ``object_timeout_s`` after); and whatever has sat
-    ``_OBJECT_STILL_S`` without a leg movement or a weight shift is an object
-    from the last sign of a person (a bag put down by someone moving at the
-    desk, or right after they left, is accepted at first);
+  - a person or an object (a bag)? Sitting down moves the legs as the seat
+    loads; putting a bag down, or standing up before it, comes before its
+    press. So a press is a person with a leg motion from its rising edge to
+    ``_SIT_MOTION_S`` after it (a pulse still high across the press counts once
+    its last movement, the fall less the hold, is known to be at or after it),
+    a weight shift (objects never shift), or two separate motions within
+    ``_REPEAT_S`` (a lone false trigger, about one an hour, is one motion; a
+    bag almost never shows two), believed once the seat stays pressed
+    ``_PICKUP_S`` after it (lifting a bag moves the legs just before the seat
+    empties). There is no unconditional trusted return.
+  - without that evidence: a press inside the perch window after leaving
+    (``_RETURN_S``) is seated provisionally, so a still person back from a
+    short absence keeps their bout and is prompted on time; coaching runs at
+    most ``_UNPROVEN_RUN_S`` past the press until a sign of a person comes
+    (so a bag is prompted only if a prompt falls due that soon), and with no
+    sign it is an object from its press, retracted once the seat empties
+    after ``_SHORT_SIT_S`` or after ``_RETURN_PROOF_S``. Any other press waits,
+    holding coaching back to it, and is an object after ``object_timeout_s``.
+    Every object call is recorded in ``object_calls`` as (press, decided at);
+    proof of a person later restores the sitting from the press. A press
+    released without proof within ``_SHORT_SIT_S`` is a short sit after all if
+    someone sits down within ``_SAME_BOUT_S`` of its release (coaching is held
+    back meanwhile, so the restored sitting lands in order).
+  - whatever has sat ``_OBJECT_STILL_S`` without a leg movement or a weight
+    shift is an object from the last sign of a person (a safety net behind the
+    evidence above);
   - standing up and sitting down move the legs; leaning forward or
     perching on the front edge (seat empty 10-60 s) does not, or leaves the
     legs moving under the desk. An empty spell of at most ``_PERCH_MAX_S``
