@@ -29,7 +29,8 @@ log = logging.getLogger("deskpulse.run")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="default: /etc/deskpulse/config.toml, then ~/.config/deskpulse/config.toml")
     p.add_argument("--simulate", metavar="PROFILE",
-                   help="drive mock pins with a simulated person: typical, fidgety, long_sitter, still_reader, day_off, night_owl")
+                   help="drive mock pins with a simulated person: typical, fidgety, long_sitter, still_reader, "
+                        "day_off, night_owl, noisy_mat, deep_reader, bag_carrier, late_night")
     p.add_argument("--speed", default="60", metavar="N|max", help="simulated seconds per real second (default 60), or max")
     p.add_argument("--days", default="1", metavar="N", help="simulated days (default 1)")
     p.add_argument("--seed", default="1", metavar="S", help="simulation seed (default 1)")
