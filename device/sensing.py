@@ -591,12 +591,14 @@ class Sensing:
                 self._clear_pending()
                 self._change(t0, True)
                 self._unproven, self._unproven_t0 = True, t0
-                self._pir_due = t0 + _RETURN_PROOF_S
+                self._pir_due = min(t0 + _RETURN_PROOF_S, self._held_across(t0))
             elif due >= t0 + self.cfg.object_timeout_s:
                 self._clear_pending()
                 self._call_object(t0, due, t0, t0 + _SIT_MOTION_S)
             else:
                 self._pend_due = t0 + self.cfg.object_timeout_s
+                if self._pir_due == INF:
+                    self._pir_due = self._held_across(t0)
             return
         self._clear_pending()
         self._change(t0, True)
@@ -620,6 +622,13 @@ class Sensing:
             if rise <= end and (rise >= t0 or fall - hold >= t0):
                 return True
         return False
+
+    def _held_across(self, t0: float) -> float:
+        """When a pulse high across the press ``t0`` will, if still high, show the legs moving at or
+        after it (a long hold hides the sitting down until then), or INF."""
+        if self._pir_high and self._pir_rise_t <= t0 + _SIT_MOTION_S:
+            return max(t0 + self._hold, self._warm_until)
+        return INF
 
     def _moving_since(self, t0: float, now: float) -> bool:
         """Evidence at ``now`` from the pulse still high: it covered the sitting-down window
@@ -825,7 +834,13 @@ class Sensing:
         if self.mode == "both":
             if self.seated:
                 self._object_check(due)
-            else:
+            elif self._pend == "sit" and self._moving_since(self._pend_t, due):
+                t0 = self._pend_t     # a pulse high across the press has outlasted the hold
+                self._clear_pending()
+                self._change(t0, True)
+            elif self._proof_t + _PICKUP_S <= due and (
+                    self._pend == "sit" and self._proof_t > self._pend_t or
+                    self._object and self._proof_t > self._object_after):
                 self._proven(due)     # a proof of a person waited out the pickup time
             return
         if self._resume_t is not None:

@@ -136,3 +136,15 @@ def test_the_seat_alone_keeps_no_object_calls():
     eng = make_engine("seat")
     run(eng, sit(5000, 9000), 9500)
     assert eng.sensing.object_calls == []
+
+
+def test_a_long_hold_pir_high_across_the_press_shows_the_sitting_down_once_it_outlasts_the_hold():
+    # an HC-SR501 at a 2-minute hold (learnt from three pulses): the legs move from 990 on,
+    # the seat is pressed at 1000 and the output stays high; once it is still high 120 s
+    # after the press, the legs moved while the seat was loaded
+    learn = pir_pulses([100, 300, 500], hold=120.0)
+    edges = learn + [(990, "pir", 1), (1400, "pir", 0)] + sit(1000, 3000)
+    eng = make_engine("both")
+    events = run(eng, edges, 1125)
+    assert types(events, "sit_start") == [("sit_start", 1000.0)]
+    assert eng.sensing.object_calls == []
