@@ -30,7 +30,7 @@ The physics (see shared/traces/README.md) and how each part answers it:
     most ``_UNPROVEN_RUN_S`` past the press until a sign of a person comes
     (so a bag is prompted only if a prompt falls due that soon), and with no
     sign it is an object from its press, retracted once the seat empties
-    after ``_SHORT_SIT_S`` or after ``_RETURN_PROOF_S``. Any other press waits,
+    after ``_BAG_MIN_S`` or after ``_RETURN_PROOF_S``. Any other press waits,
     holding coaching back to it, and is an object after ``object_timeout_s``.
     Every object call is recorded in ``object_calls`` as (press, decided at);
     proof of a person later restores the sitting from the press. A press
@@ -110,6 +110,9 @@ _SHORT_SIT_S = 180.0
 # stillest spell measured on the shared days (17 min), since calling a still person an
 # object splits their bout.
 _RETURN_PROOF_S = 1200.0
+# With both sensors: a bag is left on the chair for minutes: a provisional sitting that
+# empties at least this long after its press without a sign of a person was an object.
+_BAG_MIN_S = 60.0
 # ... and coaching runs no further than this past its press until it shows a person (the
 # engine holds it back): a bag is prompted only if a prompt falls due this soon, a still
 # person back from a short absence is prompted on time (their prompt may be late only
@@ -499,7 +502,7 @@ class Sensing:
                 self._change(t0, True)
             if not self.seated:
                 self._pir_due = INF   # a proof awaiting the pickup time: the seat emptied first
-        if self._unproven and t - self._unproven_t0 >= _SHORT_SIT_S and self._pend is None:
+        if self._unproven and t - self._unproven_t0 >= _BAG_MIN_S and self._pend is None:
             # a provisional sitting empties with no sign of a person: a weight shift if it comes
             # back soon (a person), else it was an object from its press (no perching for it)
             self._pend, self._pend_t = "leave", t
@@ -574,7 +577,7 @@ class Sensing:
             return
         if kind == "leave":
             self._clear_pending()
-            if self._unproven and t0 - self._unproven_t0 >= _SHORT_SIT_S:
+            if self._unproven and t0 - self._unproven_t0 >= _BAG_MIN_S:
                 t0 = self._unproven_t0    # a provisional sitting left without a sign of a person
                 self.object_calls.append((t0, due))
             self._change(t0, False)

@@ -148,3 +148,17 @@ def test_a_long_hold_pir_high_across_the_press_shows_the_sitting_down_once_it_ou
     events = run(eng, edges, 1125)
     assert types(events, "sit_start") == [("sit_start", 1000.0)]
     assert eng.sensing.object_calls == []
+
+
+def test_a_bag_on_the_chair_for_90_s_between_a_stand_up_and_the_return_is_not_sitting():
+    # (a simulated bag_carrier day) stands up at 1000, a bag 56 s later (its placing seen 1 s
+    # before the press), lifted 91 s later, the person back 11 s after that: a new bout
+    bag_on, bag_off, back = 1056.0, 1147.0, 1158.0
+    edges = (sit(100, 1000) + sit(bag_on, bag_off) + sit(back, back + 40 * MIN)
+             + pir_pulses([101, 999, bag_on - 1, bag_off - 2, back + 1]))
+    eng = make_engine("both")
+    events = run(eng, edges, back + 45 * MIN)
+    assert types(events, "sit_start", "sit_end")[2:4] == [("sit_start", bag_on), ("sit_end", bag_on)]
+    assert eng.sensing.object_calls == [(bag_on, bag_off + 10)]
+    assert [e.data["new_bout"] for e in events if e.type == "sit_start"][-1] is True
+    assert _prompts(events)[0] == (back + 30 * MIN, 1)
