@@ -178,6 +178,7 @@ class Sensing:
         self._left_t = -INF             # both: when the seat was last left (a confirmed leave)
         self._unproven = False          # both: seated provisionally (a return without the motion of sitting down)
         self._unproven_t0 = 0.0         # ... since this press
+        self._unproven_left = 0.0       # ... after the seat was left at this time
         # both: presses that waited for proof of a person and were released without it
         # (seat_sit_confirm_s to object_timeout_s long), each (press, release): sitting after
         # all if a person sits down within _SAME_BOUT_S of the last (a short sit whose only
@@ -578,8 +579,12 @@ class Sensing:
         if kind == "leave":
             self._clear_pending()
             if self._unproven and t0 - self._unproven_t0 >= _BAG_MIN_S:
-                t0 = self._unproven_t0    # a provisional sitting left without a sign of a person
-                self.object_calls.append((t0, due))
+                # a provisional sitting left without a sign of a person: an object since its
+                # press, and the person away since they left before it (the engine stamps the
+                # end at the press, after the sitting's start; coaching times the break from
+                # the person's leaving, so their return is a new bout if it is one)
+                self.object_calls.append((self._unproven_t0, due))
+                t0 = self._unproven_left
             self._change(t0, False)
             return
         # a sit held long enough; with a PIR it must also be a person: the legs moved as
@@ -593,7 +598,9 @@ class Sensing:
                 # seated, until _object_check finds no sign of a person
                 self._clear_pending()
                 self._change(t0, True)
+                left = self._left_t
                 self._unproven, self._unproven_t0 = True, t0
+                self._unproven_left = left
                 self._pir_due = min(t0 + _RETURN_PROOF_S, self._held_across(t0))
             elif due >= t0 + self.cfg.object_timeout_s:
                 self._clear_pending()
@@ -875,9 +882,10 @@ class Sensing:
             if due < t0 + _RETURN_PROOF_S:
                 self._pir_due = t0 + _RETURN_PROOF_S
                 return
-            # no sign of a person since the press: it was an object, from the press
+            # no sign of a person since the press: it was an object, from the press (the
+            # person away since they left before it, as above)
             self._clear_pending()
-            self._change(t0, False)
+            self._change(self._unproven_left, False)
             self._call_object(t0, due, t0, t0 + _SIT_MOTION_S)
             return
         seen = due if self._pir_high else max(self._last_motion, self._seat_change_t, self._seated_t)

@@ -32,10 +32,11 @@ def test_a_bag_put_down_37_s_after_the_stand_up_is_not_the_person_coming_back():
         ("sit_start", 100.0), ("sit_end", 1000.0), ("sit_start", bag_on), ("sit_end", bag_on),
         ("sit_start", back), ("sit_end", back + 45 * MIN)]
     assert eng.sensing.object_calls == [(bag_on, bag_on + 1200)]
-    # the first bout ends at the bag's press, the person's return is a new bout, prompted on
-    # time; nothing was prompted to the bag (the first bout's prompt was due at 1900)
+    # the first bout ends where the person left (not at the bag's press), the person's return
+    # is a new bout, prompted on time; nothing was prompted to the bag (the first bout's prompt
+    # was due at 1900)
     (brk, *_) = [e for e in events if e.type == "break"]
-    assert brk.data["bout_end_ts"].startswith("2026-03-02T08:17:17")   # 08:00 + bag_on
+    assert brk.data["bout_end_ts"].startswith("2026-03-02T08:16:40")   # 08:00 + 1000 s
     assert _prompts(events)[0] == (back + 30 * MIN, 1)
     assert [e.data["new_bout"] for e in events if e.type == "sit_start"] == [True, False, True]
 
