@@ -91,7 +91,7 @@ def charts(rows: list[dict[str, Any]], first: date, last: date, budget_s: float)
         "seated": bar_chart(bars["seated"], refs=[(budget_s / 3600, f"budget {fmt_hm(budget_s)}")],
                             yfmt=lambda v: f"{v:g} h", series=("s-seated",),
                             label=f"Seated hours {'per desk day, weekly average' if by_week else 'per day'}"),
-        "longest": bar_chart(bars["longest"], refs=[(30, "30 min"), (60, "60 min")], yfmt=lambda v: f"{v:g}′", integer=True,
+        "longest": bar_chart(bars["longest"], refs=[(30, "30 min"), (60, "60 min")], yfmt=lambda v: f"{v:g} min", minutes=True,
                              series=("s-longest",), label=f"Longest bout {unit}, minutes"),
         "long_bouts": bar_chart(bars["long_bouts"], yfmt=lambda v: f"{v:g}", series=("s-over30", "s-over60"), integer=True,
                                 label=f"Bouts over 30 and over 60 minutes {unit}"),

@@ -170,6 +170,8 @@ class MqttConfig:
     topic_prefix: str = opt("deskpulse", None, "topics are <prefix>/<device_id>/...")
     discovery: bool = opt(True, None, "publish Home Assistant discovery configs")
     discovery_prefix: str = opt("homeassistant", None, "")
+    ha_unique_ids: str = opt("auto", _one_of("auto", "exact", "legacy"),
+                             "auto = keep the ids an existing desk has in HA; exact = never shared (docs/mqtt.md)")
     outbox_max_age_days: float = opt(30.0, _positive, "undelivered events older than this are dropped (and counted)")
     outbox_max_rows: int = opt(100000, _positive, "")
     state_interval_s: float = opt(60.0, _positive, "refresh the retained state at least this often")

@@ -185,7 +185,8 @@ class Engine:
             coach.test_prompt(now)
         elif name == "rejected":
             coach.out.append(("command_rejected", now, {"source": args.get("source", "?"),
-                                                        "reason": str(args.get("reason", ""))[:200]}))
+                                                        "reason": str(args.get("reason", ""))[:200],
+                                                        "count": int(args.get("count", 1))}))
         else:
             raise ValueError(f"unknown command {name!r}")
         self._coach_due = coach.next_deadline()

@@ -50,7 +50,8 @@ TYPES: dict[str, str] = {
     "snooze_refused": "in_row, limit",
     "pause": "minutes, until_ts, source",
     "resume": "reason (timer|command)",
-    "command_rejected": "source, reason",
+    "command_rejected": "source, reason, count (rejections it stands for: 1, or a rate-limited flood's "
+                        "summary, whose reason is the last one's)",
     "daemon_start": "version, sensors, resumed_bout (bool)",
     "daemon_stop": "reason",
 }

@@ -20,6 +20,10 @@ from typing import Any
 
 #: Larger command payloads are rejected unread: nothing legitimate comes close.
 MAX_COMMAND_BYTES = 1024
+#: The most of one incoming MQTT packet the desk holds in memory (topic and header included).
+#: Anything longer is read through and dropped (``device.mqtt.BoundedClient``): the broker's
+#: own limit is up to 256 MB, and paho would otherwise hold the whole packet and copy it twice.
+MAX_IN_PACKET = 128 * 1024
 PAUSE_MIN_RANGE = (1.0, 1440.0)
 
 ONLINE = "online"
@@ -32,8 +36,8 @@ def sanitize_id(raw: str) -> str:
     """A device id safe in a topic level and in a Home Assistant unique_id/entity id.
 
     ``+``, ``#`` and ``/`` would change what a topic means; HA entity ids only
-    take ``[a-z0-9_]``, so everything else becomes ``_`` (``-`` is kept for
-    topics and mapped again by ``ha_discovery``).
+    take ``[a-z0-9_]``, so everything else becomes ``_`` (``-`` is kept: it is in
+    topics and unique_ids; ``ha_discovery`` maps it only where HA needs ``[a-z0-9_]``).
     """
     s = _UNSAFE.sub("_", raw.strip().lower()).strip("_-")
     return s[:64] or "desk"
@@ -194,6 +198,7 @@ def parse_command(payload: bytes | bytearray | str, default_pause_min: float = 6
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)):
         return Rejection(f"\"minutes\" must be a number, got {type(minutes).__name__}")
     lo, hi = PAUSE_MIN_RANGE
-    if not math.isfinite(minutes) or not lo <= minutes <= hi:
+    # Compared as they are: math.isfinite(10**400) raises OverflowError (ints have no infinity).
+    if isinstance(minutes, float) and not math.isfinite(minutes) or not lo <= minutes <= hi:
         return Rejection(f"\"minutes\" must be from {lo:g} to {hi:g}, got {_short(minutes)}")
     return Command("pause", {"minutes": float(minutes)})

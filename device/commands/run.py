@@ -289,10 +289,8 @@ def _sim_desk(daemon, sim: SimSpec, eyes: _PersonSink):
 
 
 def _log_answers(desk) -> None:
-    kinds = [a.kind for a in desk.actions]
-    log.info("the simulated person answered %d of %d prompts: %d routines the PIR saw, %d button presses, "
-             "%d snoozes, %d walks taken early", len(kinds), len(desk.person.log), kinds.count("exercise"),
-             kinds.count("button"), kinds.count("snooze"), kinds.count("walk"))
+    from device.sim_person import answers_summary
+    log.info("the simulated person %s", answers_summary([a.kind for a in desk.actions], len(desk.person.log)))
 
 
 def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop, eyes: _PersonSink) -> None:
