@@ -502,10 +502,11 @@ class Sensing:
         if self.mode == "both":
             # a one-shot held high across the press hides when the legs moved until it falls:
             # still high now, it has shown them moving while the seat was pressed
-            if self._unproven and self._pend is None and self._moving_since(self._unproven_t0, t):
+            if self._unproven and self._pend is None and (self._moving_since(self._unproven_t0, t) or
+                                                          self._hidden_by_hold(self._unproven_t0, t)):
                 self._proven_seated()
             elif self._pend == "sit" and t - self._pend_t >= self.cfg.seat_sit_confirm_s and \
-                    self._moving_since(self._pend_t, t):
+                    (self._moving_since(self._pend_t, t) or self._hidden_by_hold(self._pend_t, t)):
                 t0 = self._pend_t
                 self._clear_pending()
                 self._change(t0, True)
@@ -648,6 +649,17 @@ class Sensing:
             return max(t0 + self._hold, self._warm_until)
         return INF
 
+    def _hidden_by_hold(self, t0: float, now: float) -> bool:
+        """Has one pulse been high from the press ``t0``'s sitting-down window to ``now``?
+
+        Then the one-shot has hidden whatever the legs did since the press: a press that
+        empties before ``t0 + hold`` (when the pulse would show motion after the press) got no
+        evidence either way, and is not an object for want of it. Only a hold longer than
+        the press can do this; a bag shorter than the hold is then a person (the physics
+        of that module).
+        """
+        return self._pir_high and now >= self._warm_until and self._pir_rise_t <= t0 + _SIT_MOTION_S
+
     def _moving_since(self, t0: float, now: float) -> bool:
         """Evidence at ``now`` from the pulse still high: it covered the sitting-down window
         (``_sat_down_moving``), or began after it and has been retriggered since."""
@@ -753,8 +765,14 @@ class Sensing:
             self._proof(last, fall)
 
     def _moved_before(self, m: float, after: float) -> bool:
-        """Was there a movement after ``after``, separate from the one at ``m`` and at most ``_REPEAT_S`` before it?"""
-        lo, hi = max(after, m - _REPEAT_S), m - _SEPARATE_S
+        """Was there a movement after ``after``, separate from the one at ``m`` and at most ``_REPEAT_S`` before it?
+
+        A one-shot retriggered within its hold cannot say how far apart the movements inside a
+        pulse were, only that each came within a hold of the last: with a hold longer than
+        ``_REPEAT_S``, the window is the hold (two motions still, not a lone trigger).
+        """
+        hold = self._hold
+        lo, hi = max(after, m - (hold if hold > _REPEAT_S else _REPEAT_S)), m - _SEPARATE_S
         if lo > hi:
             return False
         rises = self.motion_rises
@@ -764,13 +782,12 @@ class Sensing:
                 break
             if r <= hi:
                 return True
-        hold = self._hold
         for rise, fall in reversed(self._pulses):
             last = fall - hold
             if last < lo:
                 break
-            if last <= hi and last > rise:
-                return True
+            if last <= hi and last > rise or after <= rise <= hi and last >= m:
+                return True   # a retriggered pulse before ``m``, or the one ending with ``m`` (each retrigger within a hold)
         return False
 
     def _proof(self, m: float, now: float) -> None:
