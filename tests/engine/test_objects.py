@@ -163,3 +163,53 @@ def test_a_bag_on_the_chair_for_90_s_between_a_stand_up_and_the_return_is_not_si
     assert eng.sensing.object_calls == [(bag_on, bag_off + 10)]
     assert [e.data["new_bout"] for e in events if e.type == "sit_start"][-1] is True
     assert _prompts(events)[0] == (back + 30 * MIN, 1)
+
+
+def _learn_hold(hold: float):
+    """Three lone pulses early in the day: the module's hold is learnt (the shortest pulse)."""
+    return pir_pulses([10, 20 + hold, 30 + 2 * hold], hold=hold)
+
+
+def _sit_down_moving(t: float, hold: float):
+    """A sit-down at ``t`` seen by the PIR (a lone pulse, as wide as the hold)."""
+    return pir_pulses([t + 1], hold=hold)
+
+
+def test_a_short_return_hidden_by_a_long_hold_is_not_an_object_for_want_of_evidence():
+    # an HC-SR501 turned right up (4 min hold): the legs move all along, so the output stays
+    # high from before the stand-up at 2000 through the return at 2040 and the stand-up at
+    # 2190 (a short sit: the pulse hides whether the legs moved while it lasted), until 2500
+    hold = 240.0
+    edges = (_learn_hold(hold) + _sit_down_moving(1500, hold) + [(1900, "pir", 1), (2500, "pir", 0)]
+             + sit(1500, 2000) + sit(2040, 2190) + sit(2600, 2700))
+    eng = make_engine("both")
+    events = run(eng, edges, 3000)
+    assert types(events, "sit_start", "sit_end")[:4] == [
+        ("sit_start", 1500.0), ("sit_end", 2000.0), ("sit_start", 2040.0), ("sit_end", 2190.0)]
+    assert eng.sensing.object_calls == []
+
+
+def test_a_press_after_a_break_hidden_by_a_long_hold_counts_when_it_ends_before_the_hold():
+    # back after a 5 min break, seen approaching 1 s before the press; the legs keep moving,
+    # the output stays high until after the stand-up 200 s later (before press + hold)
+    hold = 240.0
+    edges = (_learn_hold(hold) + _sit_down_moving(1500, hold) + [(2299, "pir", 1), (2700, "pir", 0)]
+             + sit(1500, 2000) + sit(2300, 2500))
+    eng = make_engine("both")
+    events = run(eng, edges, 3000)
+    assert types(events, "sit_start", "sit_end")[2:] == [("sit_start", 2300.0), ("sit_end", 2500.0)]
+
+
+def test_one_retriggered_long_hold_pulse_is_two_motions_however_long_its_chain():
+    # a still person back 30 s after standing up, unseen sitting down (the stand-up's pulse
+    # falls 190 s after the press: its last motion was at 2020); later the legs move at 2700
+    # and again within each hold until 2900 (the pulse falls at 3100): two separate motions,
+    # each within a hold (200 s) of the last, though the first and last are 200 s apart
+    hold = 200.0
+    edges = (_learn_hold(hold) + _sit_down_moving(1500, hold)
+             + [(1990, "pir", 1), (2220, "pir", 0), (2700, "pir", 1), (3100, "pir", 0)]
+             + sit(1500, 2000) + sit(2030, 2030 + 40 * MIN))
+    eng = make_engine("both")
+    events = run(eng, edges, 2030 + 45 * MIN)
+    assert types(events, "sit_start", "sit_end")[2:] == [("sit_start", 2030.0), ("sit_end", 2030 + 40 * MIN)]
+    assert eng.sensing.object_calls == []
