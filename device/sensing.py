@@ -572,6 +572,13 @@ class Sensing:
         if kind == "return":
             self._decide_return(due)
             return
+        if kind == "sit_gap" and self.mode == "both" and self._gap_t - t0 < _BAG_MIN_S:
+            # too short for a bag (left for minutes): the only thing that presses a seat besides
+            # an object is a person, so this was a short sit
+            self._clear_pending()
+            self._change(t0, True)
+            self._change(self._gap_t, False)
+            return
         if kind == "sit_gap" and self.mode == "both" and self._gap_t - t0 < _SHORT_SIT_S:
             # whatever pressed the seat went away without proof: a person only if one sits down soon
             self._maybe.append((t0, self._gap_t))

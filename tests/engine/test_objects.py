@@ -213,3 +213,14 @@ def test_one_retriggered_long_hold_pulse_is_two_motions_however_long_its_chain()
     events = run(eng, edges, 2030 + 45 * MIN)
     assert types(events, "sit_start", "sit_end")[2:] == [("sit_start", 2030.0), ("sit_end", 2030 + 40 * MIN)]
     assert eng.sensing.object_calls == []
+
+
+def test_a_press_too_short_for_a_bag_is_a_short_sit_even_if_nobody_sits_down_after():
+    # (a dev day) sits down 50 s after a long break, the legs seen 0.3 s before the press and
+    # 1.2 s before the stand-up, then nobody for minutes: a bag is left for minutes, so a
+    # press that ends in under a minute was the person
+    edges = pir_pulses([4999.7, 5048.8], hold=2.0) + sit(5000, 5050)
+    eng = make_engine("both")
+    events = run(eng, edges, 5600)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 5000.0), ("sit_end", 5050.0)]
+    assert eng.sensing.object_calls == []
