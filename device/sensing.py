@@ -175,6 +175,8 @@ class Sensing:
         self._pend_due = INF
         self._object = False            # both: seat pressed by something that never moved
         self._object_t0: float | None = None  # ... the press it was called from (restored from there if a person after all)
+        self._object_holding = False    # ... and coaching is held back to that press (so a restore lands in order)
+        self._object_release = INF      # ... until then (the stillest person believed in)
         self._object_after = -INF       # ... motion after this can prove a person
         self._proof_t = -INF            # both: the motion that proved a person, awaiting _PICKUP_S of pressed seat
         self._left_t = -INF             # both: when the seat was last left (a confirmed leave)
@@ -221,8 +223,10 @@ class Sensing:
         keeps the event stream in time order without a reorder buffer.
         """
         h = INF
-        if self._pend in ("leave", "return", "sit_gap", "sit"):
+        if self._pend in ("leave", "return", "sit_gap", "sit", "object_gap"):
             h = self._pend_t  # (a press waits at most object_timeout_s for proof of a person)
+        if self._object and self._object_holding and self._object_t0 < h:
+            h = self._object_t0  # an object call that a sign of a person would undo from its press
         if self._maybe and self._maybe[0][0] < h:
             h = self._maybe[0][0]  # short presses that may yet prove to have been sitting
         if self._unproven and self._unproven_t0 + _UNPROVEN_RUN_S < h:
@@ -617,7 +621,7 @@ class Sensing:
                 left = self._left_t
                 self._unproven, self._unproven_t0 = True, t0
                 self._unproven_left = left
-                self._pir_due = min(t0 + _RETURN_PROOF_S, self._held_across(t0))
+                self._pir_due = min(t0 + self.cfg.object_timeout_s, self._held_across(t0))
             elif due >= t0 + self.cfg.object_timeout_s:
                 self._clear_pending()
                 self._call_object(t0, due, t0, t0 + _SIT_MOTION_S)
@@ -686,6 +690,16 @@ class Sensing:
         self._maybe.clear()
         self._object = True
         self._object_t0 = restore_t
+        if restore_t is not None:
+            # a still person may yet show themselves: coaching waits at the press (nothing is
+            # prompted to an empty chair meanwhile), so that the sitting, if restored, continues
+            # the bout as if the call never happened; for as long as the stillest person sits
+            self._object_holding = True
+            self._object_release = restore_t + _OBJECT_STILL_S
+            if self._pir_due > self._object_release:
+                self._pir_due = self._object_release
+        else:
+            self._object_holding = False
         self._object_after = after
         self.object_calls.append((t0, now))
 
@@ -884,6 +898,11 @@ class Sensing:
                     self._pend == "sit" and self._proof_t > self._pend_t or
                     self._object and self._proof_t > self._object_after):
                 self._proven(due)     # a proof of a person waited out the pickup time
+            if self._object and self._object_holding and self._pir_due == INF:
+                if due >= self._object_release:
+                    self._object_holding = False   # past the stillest person: coaching goes on
+                else:
+                    self._pir_due = self._object_release
             return
         if self._resume_t is not None:
             # the return after a long silence is still moving past the hold: sitting down
@@ -911,8 +930,8 @@ class Sensing:
                                        self._moving_since(t0, due)):
                 self._proven_seated()    # two separate leg motions, and the seat still pressed
                 return
-            if due < t0 + _RETURN_PROOF_S:
-                self._pir_due = t0 + _RETURN_PROOF_S
+            if due < t0 + self.cfg.object_timeout_s:
+                self._pir_due = t0 + self.cfg.object_timeout_s
                 return
             # no sign of a person since the press: it was an object, from the press (the
             # person away since they left before it, as above)
