@@ -208,11 +208,11 @@ def test_a_press_after_a_break_hidden_by_a_long_hold_counts_when_it_ends_before_
 def test_one_retriggered_long_hold_pulse_is_two_motions_however_long_its_chain():
     # a still person back 30 s after standing up, unseen sitting down (the stand-up's pulse
     # falls 190 s after the press: its last motion was at 2020); later the legs move at 2700
-    # and again within each hold until 2900 (the pulse falls at 3100): two separate motions,
-    # each within a hold (200 s) of the last, though the first and last are 200 s apart
+    # and again within each hold until 3000 (the pulse falls at 3200): separate motions, each
+    # within a hold (200 s) of the last, though the first and last are 300 s apart
     hold = 200.0
     edges = (_learn_hold(hold) + _sit_down_moving(1500, hold)
-             + [(1990, "pir", 1), (2220, "pir", 0), (2700, "pir", 1), (3100, "pir", 0)]
+             + [(1990, "pir", 1), (2220, "pir", 0), (2700, "pir", 1), (3200, "pir", 0)]
              + sit(1500, 2000) + sit(2030, 2030 + 40 * MIN))
     eng = make_engine("both")
     events = run(eng, edges, 2030 + 45 * MIN)
