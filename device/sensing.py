@@ -613,9 +613,13 @@ class Sensing:
         if self.mode == "both" and not self._moving_since(t0, due):
             # compared as t0 + wait, the way the deadline was set: (t0 + w) - t0 can round
             # below w, and the timer would then set itself to the same time forever
-            if t0 - self._left_t < _RETURN_S:
+            if t0 - self._left_t < _RETURN_S or \
+                    t0 - self._left_t < _SAME_BOUT_S and self._held_across(t0) != INF:
                 # back from a short absence, or a bag put down as its owner left:
-                # seated, until _object_check finds no sign of a person
+                # seated, until _object_check finds no sign of a person. So is a press within
+                # a break of leaving that a long hold hides (a pulse high across it, which shows
+                # the sitting down only a hold later): waiting for it would hold the bout's
+                # prompt back by up to the hold
                 self._clear_pending()
                 self._change(t0, True)
                 left = self._left_t

@@ -231,3 +231,17 @@ def test_a_press_too_short_for_a_bag_is_a_short_sit_even_if_nobody_sits_down_aft
     events = run(eng, edges, 5600)
     assert types(events, "sit_start", "sit_end") == [("sit_start", 5000.0), ("sit_end", 5050.0)]
     assert eng.sensing.object_calls == []
+
+
+def test_a_return_within_a_break_hidden_by_a_long_hold_gets_its_prompt_on_time():
+    # (a simulated typical day, HC-SR501 at 168 s) the bout began at 1500, the person is up
+    # from 3200 for 80 s; the legs keep the output high across the return, so the sitting down
+    # shows only a hold later (at 3448): the prompt due at 3300 waits for nothing
+    hold = 168.0
+    edges = (_learn_hold(hold) + _sit_down_moving(1500, hold) + [(3000, "pir", 1), (3600, "pir", 0)]
+             + sit(1500, 3200) + sit(3280, 4500))
+    eng = make_engine("both")
+    events = run(eng, edges, 5000)
+    assert _prompts(events)[0] == (1500 + 30 * MIN, 1)
+    assert types(events, "sit_start", "sit_end")[2:] == [("sit_start", 3280.0), ("sit_end", 4500.0)]
+    assert [e.data["new_bout"] for e in events if e.type == "sit_start"] == [True, False]
