@@ -481,6 +481,14 @@ class Sensing:
             self._seat_released(t)
 
     def _seat_pressed(self, t: float) -> None:
+        if self._pend == "object_gap" and self._moved_between(self._gap_t - _EDGE_S, t):
+            # what was called an object was lifted with a leg movement (a bag's pickup moves the
+            # legs before the seat empties, a still person's weight shift need not) and the seat
+            # is pressed again within seconds: someone sitting down where the bag was, a press
+            # of its own (a bag lifted 3-15 s before its owner sits back down)
+            self._clear_pending()
+            self._start_pending_sit(t)
+            return
         if self._pend in ("sit_gap", "object_gap"):
             # the seat emptied briefly during a press awaiting proof of a person (or one
             # called an object): a weight shift, which objects do not make
@@ -526,6 +534,7 @@ class Sensing:
             # the object is lifted, or a person called an object shifts their weight
             self._object = False
             self._pend, self._pend_t = "object_gap", (t if self._object_t0 is None else self._object_t0)
+            self._gap_t = t
             self._pend_due = t + self.cfg.seat_leave_confirm_s
             return
         if self._pend == "return":

@@ -245,3 +245,18 @@ def test_a_return_within_a_break_hidden_by_a_long_hold_gets_its_prompt_on_time()
     assert _prompts(events)[0] == (1500 + 30 * MIN, 1)
     assert types(events, "sit_start", "sit_end")[2:] == [("sit_start", 3280.0), ("sit_end", 4500.0)]
     assert [e.data["new_bout"] for e in events if e.type == "sit_start"] == [True, False]
+
+
+def test_a_bag_lifted_and_its_owner_sitting_down_within_seconds_is_not_a_weight_shift():
+    # (a simulated typical day) the bag lands 10 s after the stand-up and is called an object
+    # after 10 minutes; its owner lifts it (legs move 2 s before the seat empties) and sits
+    # down 6 s later, moving: a new sitting from there, not the bag restored as a person
+    bag_on, bag_off = 1010.0, 1690.0
+    back = bag_off + 6
+    edges = (sit(100, 1000) + sit(bag_on, bag_off) + sit(back, back + 40 * MIN)
+             + pir_pulses([101, 999, bag_on - 2, bag_off - 2, back + 1]))
+    eng = make_engine("both")
+    events = run(eng, edges, back + 45 * MIN)
+    assert eng.sensing.object_calls == [(bag_on, bag_on + 10 * MIN)]
+    assert types(events, "sit_start", "sit_end")[-2:] == [("sit_start", back), ("sit_end", back + 40 * MIN)]
+    assert [e.data["new_bout"] for e in events if e.type == "sit_start"][-1] is True
