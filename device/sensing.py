@@ -21,22 +21,34 @@ The physics (see shared/traces/README.md) and how each part answers it:
     its last movement, the fall less the hold, is known to be at or after it),
     a weight shift (objects never shift), or two separate motions within
     ``_REPEAT_S`` (a lone false trigger, about one an hour, is one motion; a
-    bag almost never shows two), believed once the seat stays pressed
-    ``_PICKUP_S`` after it (lifting a bag moves the legs just before the seat
-    empties). There is no unconditional trusted return.
+    bag almost never shows two; with a hold longer than that, within a hold,
+    and a pulse retriggered past its hold is two), believed once the seat stays
+    pressed ``_PICKUP_S`` after it (lifting a bag moves the legs just before the
+    seat empties). There is no unconditional trusted return.
+  - a long hold hides: a rising edge still marks the first motion after a
+    quiet spell, but an output high across a press shows whether the legs moved
+    after it only a hold later. A press such a pulse covers up to its release
+    got no evidence either way and is not an object for want of it (a bag
+    shorter than the hold reads as a person: that module's physics).
   - without that evidence: a press inside the perch window after leaving
-    (``_RETURN_S``) is seated provisionally, so a still person back from a
+    (``_RETURN_S``), or within a break of it (``_SAME_BOUT_S``) while a long
+    hold hides it, is seated provisionally, so a still person back from a
     short absence keeps their bout and is prompted on time; coaching runs at
     most ``_UNPROVEN_RUN_S`` past the press until a sign of a person comes
     (so a bag is prompted only if a prompt falls due that soon), and with no
     sign it is an object from its press, retracted once the seat empties
-    after ``_BAG_MIN_S`` or after ``_RETURN_PROOF_S``. Any other press waits,
-    holding coaching back to it, and is an object after ``object_timeout_s``.
-    Every object call is recorded in ``object_calls`` as (press, decided at);
-    proof of a person later restores the sitting from the press. A press
-    released without proof within ``_SHORT_SIT_S`` is a short sit after all if
-    someone sits down within ``_SAME_BOUT_S`` of its release (coaching is held
-    back meanwhile, so the restored sitting lands in order).
+    after ``_BAG_MIN_S`` or after ``object_timeout_s``. Any other press waits,
+    holding coaching back to it, and is an object after ``object_timeout_s``;
+    one that empties sooner than ``_BAG_MIN_S`` was a short sit (objects stay
+    minutes). Every object call is recorded in ``object_calls`` as (press,
+    decided at); proof of a person later restores the sitting from the press,
+    and coaching waits at the press while that can happen (up to
+    ``_OBJECT_STILL_S``), so a restored still person keeps their bout whole.
+    An object lifted with a leg movement and pressed again within seconds is
+    someone sitting down where it was, not a weight shift. A press released
+    without proof within ``_SHORT_SIT_S`` is a short sit after all if someone
+    sits down within ``_SAME_BOUT_S`` of its release (coaching is held back
+    meanwhile, so the restored sitting lands in order).
   - whatever has sat ``_OBJECT_STILL_S`` without a leg movement or a weight
     shift is an object from the last sign of a person (a safety net behind the
     evidence above);
@@ -97,7 +109,8 @@ _REPEAT_S = 120.0
 # With both sensors: a press this soon after the seat was left continues the bout if it is
 # the person (the scorer's and coaching's break is 120 s): without the motion of sitting
 # down it is taken as seated at once, but only provisionally (see _object_check), so that a
-# still person back from a short absence is prompted on time.
+# still person back from a short absence is prompted on time. (Up to _SAME_BOUT_S while a
+# long hold hides the press: its evidence would come only a hold later.)
 _RETURN_S = _PERCH_MAX_S
 # Sitting down again within this of leaving continues the bout (coaching's break_s, the
 # scorer's bout bridge): short presses without proof before it were sitting after all.
@@ -106,11 +119,6 @@ _SAME_BOUT_S = 120.0
 # short sit if someone sits down again soon; one that lasted longer was an object (a bag
 # is left for minutes to hours, and lifting it moves the legs as standing up does).
 _SHORT_SIT_S = 180.0
-# With both sensors: a provisional sitting (a return without the motion of sitting down)
-# with no sign of a person this long was an object since its press: longer than the
-# stillest spell measured on the shared days (17 min), since calling a still person an
-# object splits their bout.
-_RETURN_PROOF_S = 1200.0
 # With both sensors: a bag is left on the chair for minutes: a provisional sitting that
 # empties at least this long after its press without a sign of a person was an object.
 _BAG_MIN_S = 60.0
@@ -126,7 +134,8 @@ _PICKUP_S = 5.0
 # With both sensors: this long with neither leg motion nor a weight shift, what
 # presses the seat is an object, not a person (a safety net behind the evidence a
 # press needs: a bag accepted on a false trigger at its edge). The stillest seated
-# people measured: 17 min on the shared days, 40 in our simulator's still readers.
+# people measured: 17 min on the shared days, 40 in our simulator's still readers. Also how
+# long coaching waits at the press of an object call that a sign of a person may yet undo.
 _OBJECT_STILL_S = 2700.0
 # The shortest credible PIR hold; below it a high pulse is a glitch.
 _MIN_HOLD_S = 0.5
