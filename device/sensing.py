@@ -513,9 +513,17 @@ class Sensing:
                 self._return_t = t
                 self._pend_due = t + _EDGE_S
                 return
+            left = self._pend_t
             self._clear_pending()     # a weight shift: still seated, and a person
             if self._unproven:
                 self._proven_seated()
+            elif self.mode == "both" and self.seated and self._moved_between(left + _SEPARATE_S, t):
+                # ... unless the legs moved while the seat was empty: someone may have stood up
+                # and put a bag down within seconds. Seated still, but the press must show a
+                # person (as a return does), or it is an object from here, the person gone
+                # since the seat emptied
+                self._unproven, self._unproven_t0, self._unproven_left = True, t, left
+                self._pir_due = min(t + self.cfg.object_timeout_s, self._held_across(t))
         elif not self.seated:
             self._start_pending_sit(t)
 

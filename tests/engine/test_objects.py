@@ -260,3 +260,25 @@ def test_a_bag_lifted_and_its_owner_sitting_down_within_seconds_is_not_a_weight_
     assert eng.sensing.object_calls == [(bag_on, bag_on + 10 * MIN)]
     assert types(events, "sit_start", "sit_end")[-2:] == [("sit_start", back), ("sit_end", back + 40 * MIN)]
     assert [e.data["new_bout"] for e in events if e.type == "sit_start"][-1] is True
+
+
+def test_a_bag_put_down_within_seconds_of_the_stand_up_is_an_object_from_there():
+    # (a simulated night owl) stands up at 3000 (legs move), the bag lands 8 s later (its
+    # placing moves the legs 1.5 s before): to the seat an 8 s weight shift. The legs moved
+    # while it was empty, so the press must show a person: nothing for 10 minutes, an object,
+    # the person gone since 3000 (their bout's prompt, due at 3700, is not given to the bag)
+    edges = sit(1900, 3000) + sit(3008, 9000) + pir_pulses([1901, 2999.5, 3006.5])
+    eng = make_engine("both")
+    events = run(eng, edges, 9500)
+    assert eng.sensing.object_calls == [(3008.0, 3008 + 10 * MIN)]
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 1900.0), ("sit_end", 3000.0)]
+    assert _prompts(events) == []
+
+
+def test_a_weight_shift_with_a_leg_movement_of_an_active_person_changes_nothing():
+    edges = sit(1900, 3000) + sit(3005, 5000) + pir_pulses([1901, 2500, 3003, 3040, 3100, 3160, 4999])
+    eng = make_engine("both")
+    events = run(eng, edges, 5500)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 1900.0), ("sit_end", 5000.0)]
+    assert eng.sensing.object_calls == []
+    assert _prompts(events)[0] == (1900 + 30 * MIN, 1)
