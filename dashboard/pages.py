@@ -61,6 +61,7 @@ def today_view(day: date | None = None) -> dict[str, Any]:
     budget_s = current_app.config["DESKPULSE"].dashboard.daily_budget_min * 60
     return {"day": day, "is_today": is_today, "now": now, "live": live, "summary": summary,
             "budget_s": budget_s, "last_event_id": events[-1]["id"] if events else None,
+            "pir_only": current_app.config["DESKPULSE"].sensing.sensors == "pir",
             "timeline": charts.timeline(lo, hi, tz, summary, now_utc if is_today else None,
                                         label=f"Timeline of {day:%A %d %B}")}
 

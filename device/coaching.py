@@ -41,6 +41,11 @@ since the last prompt and since this sitting began: leg motion, a weight
 shift (``last_sign``) or the button. Nothing on the chair moving or shifting
 is likelier a bag than someone ignoring the LED.
 
+With the PIR alone (the engine's ``reminders=False`` and ``blind``), a bout's start
+is a guess (a break may hide in a still spell), so a first prompt may be early:
+it is not escalated by the level-2 beep, and no prompt is given while the sensor
+cannot see a break at all (a hold longer than one). See ``probable_break``.
+
 Snooze postpones the pending prompt by ``snooze_min``, at most
 ``snooze_max_in_row`` times before something is done. Pause stops prompting
 until a set time and resumes by itself. Outside ``working_hours`` nothing
@@ -79,12 +84,17 @@ def in_window(window: tuple[dtime, dtime] | None, wall: datetime) -> bool:
 class Coach:
     def __init__(self, cfg: CoachingConfig, wall_at: Callable[[float], datetime],
                  moving_total: Callable[[float], float] | None = None,
-                 last_sign: Callable[[float], float] | None = None):
+                 last_sign: Callable[[float], float] | None = None,
+                 reminders: bool = True, blind: Callable[[float], bool] | None = None):
         self.cfg = cfg
         self.wall_at = wall_at
         self._iso_s = getattr(wall_at, "iso_s", None)
         self.moving_total = moving_total or (lambda now: 0.0)
         self.last_sign = last_sign or (lambda now: now)
+        # PIR alone (the engine sets these; see probable_break): no level-2 reminder, and no
+        # prompt at all while ``blind(now)`` says the sensor cannot see a break
+        self._reminders = reminders
+        self._blind = blind
         self.out: list[tuple[str, float, dict[str, Any]]] = []
         self._rotation = seated_rotation(cfg.exercises)
         self._next_exercise = 0
@@ -162,9 +172,12 @@ class Coach:
         always restarts it; a bare one only ends a standing alert (counted as
         done by the break), since after a prompt the silence is as likely the
         walk it asked for, and the escalations after a missed break are what
-        nags the wrong person.
+        nags the wrong person; or when a prompt fell due during it (held back,
+        since the chair may have been empty): given at the return, it would
+        greet someone who may have just sat down, and it is late anyway if the
+        silence was a still spell.
         """
-        if self.bout_start is None or not self.seated or not (framed or self.level):
+        if self.bout_start is None or not self.seated or not (framed or self.level or self._due < t):
             return
         if self.level:
             self._done(t, "break")
@@ -220,7 +233,7 @@ class Coach:
         if self.level == 0:
             due = a + self._walk if self._seated_done else a + self._first
         elif self.level == 1:
-            due = min(self._prompt_t + self._reminder, a + self._walk)
+            due = min(self._prompt_t + self._reminder, a + self._walk) if self._reminders else a + self._walk
         elif self.level == 2:
             due = a + self._walk
         elif self._walk_beeps < max(1, self.cfg.walk_repeat_max):
@@ -235,11 +248,15 @@ class Coach:
             return 3
         if self._seated_done:
             return 0
-        if self.level >= 1 and now >= self._prompt_t + self._reminder:
+        if self.level >= 1 and now >= self._prompt_t + self._reminder and self._reminders:
             return 2
         return max(self.level, 1) if now >= a + self._first else 0
 
     def _prompt(self, now: float) -> None:
+        if self._blind is not None and self._blind(now):
+            self._due = now + SIGN_POLL_S     # look again in a minute (the hold may yet prove shorter)
+            self._awaiting_sign = True
+            return
         level = self._due_level(now)
         if level >= 2 and max(self.last_sign(now), self.pressed_at) <= max(self._prompt_t, self._seated_since):
             # The reminder's beep and the walk prompt go to a person. With nothing moved or

@@ -8,8 +8,13 @@ it only knows seconds (seat) or minutes (PIR alone) later. Coaching
 therefore runs no further than ``sensing.holdback() + grace``: with a seat
 the grace is zero (a prompt waits only as long as a pending seat decision
 takes: ``seat_leave_confirm_s`` for a leave, up to a minute for a possible
-perch with the PIR, two for a press waiting for proof of a person; then it is
-given, seated or, short of a break, not); with a PIR alone it is ``PIR_GRACE_S``, so a still
+perch with the PIR; with the PIR, for a press waiting for proof of a person,
+until the proof or ``object_timeout_s`` (10 minutes), for a provisional return
+until a sign of a person but no more than 3 minutes past its press, and for an
+object call that a sign of a person may yet undo from its press, up to 45
+minutes at that press (nobody is prompted on an empty chair meanwhile, and a
+still person restored keeps their bout whole); then it is given, seated or,
+short of a break, not); with a PIR alone it is ``PIR_GRACE_S``, so a still
 reader is still prompted on time. If a back-dated change would still land
 before an event already emitted, its time is clamped to keep the stream
 ordered (rare, and bounded by the grace).
@@ -39,8 +44,12 @@ class Engine:
         self.cfg = cfg
         self.events = EventFactory(wall_at, ids)
         self.sensing = Sensing(cfg.sensing, start_t, seat=initial.get("seat", 0), pir=initial.get("pir", 0))
-        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total, self.sensing.last_sign)
         self.sensors = cfg.sensing.sensors
+        pir_only = self.sensors == "pir"
+        if pir_only:
+            self.sensing.break_s = cfg.coaching.break_s
+        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total, self.sensing.last_sign,
+                           reminders=not pir_only, blind=self._pir_blind if pir_only else None)
         self._use_seat = self.sensing.use_seat
         self._use_pir = self.sensing.use_pir
         self._grace = PIR_GRACE_S if self.sensors == "pir" else 0.0
@@ -53,6 +62,10 @@ class Engine:
         if resume:
             self.coach.restore(start_t, resume, resume_gap_s)
         self._coach_due = self.coach.next_deadline()
+
+    def _pir_blind(self, now: float) -> bool:
+        """PIR alone: with a hold longer than a break, a break shorter than the hold never shows."""
+        return self.sensing.hold_s > self.cfg.coaching.break_s
 
     # --------------------------------------------------------------- input
     def feed(self, t: float, signal: str, value: int) -> list[Event]:

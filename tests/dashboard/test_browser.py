@@ -183,3 +183,28 @@ def test_chart_labels_stay_off_the_bars_and_inside_the_chart(make_app, live_db, 
     # the budget has its own label; 30 and 60 min, when grid lines of the minute axis, are named by their ticks
     assert all(any(t.startswith("budget") for t in labels) and {"30 min", "60 min"} <= set(labels + ticks)
                for _, _, labels, ticks in found), found
+
+
+def test_pir_only_note_in_chromium(make_app, live_db, cfg, tmp_path):
+    """A PIR-only user sees what the sensor cannot tell at the top of Today, on a desk and on a phone."""
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    from playwright.sync_api import expect, sync_playwright
+
+    app = make_app(live_db, config=cfg.replace(sensing={"sensors": "pir"}))
+    shots = os.environ.get("DESKPULSE_SHOTS") or str(tmp_path)
+    with Served(app) as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for name, width in (("desk", 1366), ("phone", 390)):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(srv.url + "/")
+                note = page.locator("#sensor-note")
+                expect(note).to_be_visible()
+                expect(note).to_contain_text("still reader and an empty chair look alike")
+                box, status = note.bounding_box(), page.locator("#status").bounding_box()
+                assert box["y"] + box["height"] <= status["y"], "the note comes before the live status"
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=os.path.join(shots, f"today-pir-{name}.png"))
+        finally:
+            browser.close()
+    assert os.path.getsize(os.path.join(shots, "today-pir-desk.png")) > 10_000

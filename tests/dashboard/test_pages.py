@@ -185,3 +185,13 @@ def test_the_nav_marks_today_only_on_today(client):
     assert nav(client.get(f"/day/{NOW.date()}").get_data(as_text=True)) == ["Today"]
     assert nav(client.get(f"/day/{(NOW - timedelta(days=1)).date()}").get_data(as_text=True)) == []
     assert nav(client.get("/history").get_data(as_text=True)) == ["History"]
+
+
+def test_today_says_what_pir_only_cannot_tell(make_app, seeded, cfg):
+    note = "a still\n  reader and an empty chair look alike"
+    assert note not in make_app(seeded[0]).test_client().get("/").get_data(as_text=True)
+    pir = make_app(seeded[0], config=cfg.replace(sensing={"sensors": "pir"})).test_client()
+    for path in ("/", f"/day/{(NOW.date() - timedelta(days=1)).isoformat()}"):
+        html = pir.get(path).get_data(as_text=True)
+        assert 'id="sensor-note"' in html and note in html, path
+        assert "over- or under-counted" in html and "late or not at all" in html

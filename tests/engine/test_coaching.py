@@ -71,7 +71,7 @@ def test_a_short_absence_does_not_reset_the_bout_but_a_break_does():
 def test_leg_movement_after_a_prompt_counts_as_done():
     # 40 s of continuous leg movement (one long PIR pulse) 2 minutes after the prompt
     edges = sit(0, 50 * MIN) + [(32 * MIN, "pir", 1), (32 * MIN + 43, "pir", 0)] + pir_pulses([1, 10])
-    events = run(make_engine("both"), edges, 55 * MIN)
+    events = run(make_engine("both", sensing={"pir_warmup_s": 0}), edges, 55 * MIN)
     done = [e for e in events if e.type == "exercise_done"]
     assert len(done) == 1 and done[0].data["how"] == "pir" and done[0].data["level"] == 1
     assert [p[1] for p in prompts(events)] == [1]  # no reminder after it was done
