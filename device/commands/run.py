@@ -62,10 +62,13 @@ def run(args: argparse.Namespace) -> int:
         sim = SimSpec(profile, check.days(args.days), check.seed(args.seed), check.speed(args.speed), start)
     if args.db:
         cfg = cfg.replace(history={"db_path": args.db})
+        config.check_files(cfg, db_source=f"--db {args.db}")
     elif sim is not None:
         # simulated days must never land in the desk's real history (nor take its lock)
         real = config.default_db_path(cfg)
         cfg = cfg.replace(history={"db_path": str(real.with_name(f"{real.stem}-sim{real.suffix}"))})
+    if not args.db:
+        config.check_files(cfg)
     seconds = check.number("seconds", args.seconds, 0.1, 1e9) if args.seconds else None
     return run_daemon(cfg, sim=sim, seconds=seconds)
 
