@@ -239,6 +239,11 @@ class Daemon:
         log.info("started: sensors %s, inputs %s, levels %s%s", cfg.sensing.sensors,
                  ",".join(self.inputs.devices) or "none", self.levels,
                  ", bout resumed" if self.resumed else "")
+        # On the card before the wait for a broker below (up to READY_WAIT_S): a kill or a power
+        # cut during that wait must not lose daemon_start (it did, 16 kills out of 16).
+        self._update_status(now)
+        self._save_state(now)
+        self.flush(now)
         for sink in self.sinks:
             if hasattr(sink, "start"):
                 self._sink_call(sink, "start", self)
@@ -246,12 +251,9 @@ class Daemon:
             connected = getattr(sink, "connected", None)
             if connected is not None and hasattr(connected, "wait") and not connected.wait(READY_WAIT_S):
                 log.warning("%s not connected after %.0f s; carrying on (it retries)", type(sink).__name__, READY_WAIT_S)
-        self._next_flush = now + cfg.history.flush_interval_s
         if self.inbox_dir is not None and watch_inbox:
             self._inbox_watch = _InboxWatch.start(self.inbox_dir, lambda: self.queue.put(InboxChanged()))
-        self._save_state(now)
         self.tick(now)
-        self.flush(now)
         if self.notifier:
             self.notifier.ready(f"watching {cfg.sensing.sensors}")
 
@@ -457,11 +459,20 @@ class Daemon:
             self.notifier.watchdog()
 
     def _emit(self, events: list[Event]) -> None:
+        """Keep the events (buffer and RAM copy), then announce them (log, buzzer, sinks).
+
+        In that order: an event a sink has published or the log has shown must survive a
+        kill -9 that comes before the next flush, so the RAM copy is rewritten here, before
+        anything announces it, rather than at the end of the loop's turn (a kill in between
+        lost 1 event in 920 at high speed, and about one per kill right after an event).
+        """
         if not events:
             return
         self.store.add(events)
         self._events_since_save += len(events)
         self._ram_dirty = True
+        if self.runtime_file is not None and self.engine is not None:
+            self._save_state(self._last_t, durable=False)
         for e in events:
             log.info("%s %s %s", e.ts[11:19], e.type, _brief(e))
             if e.type == "prompt" and e.data.get("beep"):
