@@ -21,6 +21,15 @@ import time
 from datetime import datetime, timedelta, timezone, tzinfo
 
 
+def boot_id() -> str | None:
+    """This boot's id (Linux): two processes with the same one share ``time.monotonic()``'s axis."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
 def local_tz() -> tzinfo:
     return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
 

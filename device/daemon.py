@@ -202,6 +202,7 @@ class Daemon:
             raise UserError(f"another deskpulse daemon is running on {self.store.path}: stop it first "
                             f"(sudo systemctl stop deskpulse), or give this one another --db")
         try:
+            self._continue_ids()
             if self.pin_factory is None:
                 self.pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
                 self._owns_factory = True
@@ -256,6 +257,24 @@ class Daemon:
         self.tick(now)
         if self.notifier:
             self.notifier.ready(f"watching {cfg.sensing.sensors}")
+
+    def _continue_ids(self) -> None:
+        """This run's ids sort after every id of earlier runs, even with the wall clock behind them
+        (a Pi without an RTC boots in the past): the last stored id, and any left in the RAM copy."""
+        from device.store import max_event_id
+        last = []
+        if self.store.conn is not None:
+            try:
+                last.append(max_event_id(self.store.conn))
+            except Exception as e:  # a damaged file: the store reports it; ids then follow the clock
+                log.warning("cannot read the last event id (%s)", e)
+        doc = self._read_runtime()
+        pending = doc.get("pending") if isinstance(doc, dict) else None
+        if isinstance(pending, list):
+            last += [item[1].get("id") for item in pending
+                     if isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict)]
+        for event_id in last:
+            self.ids.floor(event_id)
 
     def _load_state(self, now: float) -> tuple[dict | None, float, list[Event]]:
         """(resume state, seconds since it was saved, events closing a lost bout)."""
