@@ -12,10 +12,15 @@ Two axes, never mixed:
 now*: after an NTP correction, earlier events keep the timestamps they were
 given, later ones use the corrected clock.
 
+``boot_id()`` names the boot whose ``monotonic()`` axis this is (None when
+there is no such axis to share): a daemon restarted within one boot measures
+how long it was down on the monotonic clock, which no NTP step can stretch.
+
 ``FakeClock`` is what tests and simulations advance instead of sleeping.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -50,6 +55,10 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         time.sleep(max(0.0, seconds))
 
+    def boot_id(self) -> str | None:
+        """Processes of one boot share ``monotonic()``: a restart measures its downtime on it."""
+        return boot_id()
+
 
 class FakeClock:
     """A clock that moves only when told to.
@@ -67,6 +76,10 @@ class FakeClock:
         self._wall0 = start
         self._t0 = t0
         self._lock = threading.Lock()
+        self._boot = os.urandom(8).hex()  # one FakeClock is one boot: daemons restarted on it share it
+
+    def boot_id(self) -> str:
+        return self._boot
 
     def monotonic(self) -> float:
         return self._t

@@ -180,6 +180,7 @@ class Daemon:
         self._written_status: dict[str, Any] | None = None
         self._liveness_lock = None  # device/liveness.DaemonLock while running: how readers know we live
         self._ram_dirty = False  # events or a status change not yet in the runtime (RAM) copy
+        self._boot = self._boot_id()  # with "mono" in the saved state: a restart in this boot times its gap
 
     # ------------------------------------------------------------------ thread-safe entry points
     def post_command(self, name: str, source: str = "command", **args: Any) -> None:
@@ -278,17 +279,27 @@ class Daemon:
 
     def _load_state(self, now: float) -> tuple[dict | None, float, list[Event]]:
         """(resume state, seconds since it was saved, events closing a lost bout)."""
-        saved = _newest(self.store.get_json(STATE_KEY), self._read_runtime())
+        boot = self._boot_id()
+        saved = _newest(self.store.get_json(STATE_KEY), self._read_runtime(), boot=boot)
         if saved is None:
             return None, 0.0, []
         try:
             saved_wall = datetime.fromisoformat(saved["ts"])
-            gap = self.clock.wall_at(now).timestamp() - saved_wall.timestamp()
+            wall_now = self.clock.wall_at(now)
+            gap = wall_now.timestamp() - saved_wall.timestamp()
         except (KeyError, TypeError, ValueError):
             log.warning("saved daemon state unreadable; starting fresh")
             return None, 0.0, []
-        # A gap below zero is a wall clock that went back (no RTC, NTP not yet synced): we cannot
-        # know how long we were down, so only a tiny one is believed.
+        mono = saved.get("mono")
+        if boot is not None and saved.get("boot") == boot and isinstance(mono, (int, float)) and mono <= now:
+            # the same boot: the downtime on the monotonic clock, whatever NTP did to the wall clock
+            gap = now - mono
+        elif gap < -1.0:
+            # another boot with the wall clock behind the saved state (no RTC, NTP not synced yet):
+            # how long we were down cannot be known, so the bout is not resumed
+            log.info("the wall clock reads %s, before the last saved state (%s): the time since is unknown",
+                     wall_now.isoformat(timespec="seconds"), saved["ts"])
+            gap = float("inf")
         if -1.0 <= gap <= self.cfg.coaching.break_s:
             if saved["engine"].get("bout_start_ago") is not None:
                 log.info("resuming the bout saved %.0f s ago", max(gap, 0.0))
@@ -296,10 +307,19 @@ class Daemon:
             return None, 0.0, []
         if saved.get("clean") or saved["engine"].get("bout_start_ago") is None:
             return None, 0.0, []
-        # Unclean end (power cut, kill -9) longer ago than a break: the bout ends where we last saw it.
-        log.info("last state is %.0f s old (> break_s): closing that bout at %s", gap, saved["ts"])
-        lost = EventFactory(lambda _t: saved_wall, self.ids).make("daemon_stop", now, reason="unclean")
+        # Unclean end (power cut, kill -9) longer ago than a break: the bout ends where we last saw it,
+        # with its length as the engine measured it then (monotonic), not as wall clocks differ.
+        if gap != float("inf"):
+            log.info("last state is %.0f s old (> break_s): closing that bout at %s", gap, saved["ts"])
+        else:
+            log.info("closing the bout of the last run at %s", saved["ts"])
+        lost = EventFactory(lambda _t: saved_wall, self.ids).make("daemon_stop", now, reason="unclean",
+                                                                  **_lost_bout_figures(saved["engine"]))
         return None, 0.0, [lost]
+
+    def _boot_id(self) -> str | None:
+        boot_id = getattr(self.clock, "boot_id", None)
+        return boot_id() if callable(boot_id) else None
 
     def _recover_buffered(self) -> None:
         """Events the last run emitted but had not flushed (it crashed or was killed): from the RAM copy.
@@ -528,7 +548,7 @@ class Daemon:
         is now, not as of the last flush (``dashboard/queries.py``). RAM costs the card nothing.
         """
         doc = {"ts": self.clock.wall_at(now).isoformat(), "clean": clean,
-               "engine": self.engine.export_state(now)}
+               "engine": self.engine.export_state(now), "mono": round(now, 3), "boot": self._boot}
         if self.runtime_file is not None:
             ram = dict(doc, status=dict(self.status, stale_after_s=self._stale_after(), stopped=clean),
                        pending=[[day, e.to_dict()] for day, e in self.store.pending_events(RAM_PENDING_MAX)])
@@ -740,9 +760,12 @@ def inbox_dir_for(db) -> Path | None:
     return Path(db).expanduser().resolve().parent / "commands"
 
 
-def _newest(*docs) -> dict | None:
-    """The most recently saved of several resume states (history, RAM), ignoring malformed ones."""
-    best, best_t = None, None
+def _newest(*docs, boot: str | None = None) -> dict | None:
+    """The most recently saved of several resume states (history, RAM), ignoring malformed ones.
+
+    Within one boot by the monotonic clock (a wall clock stepped back would make the newer
+    copy look older), else by the wall clock."""
+    best, best_key = None, None
     for d in docs:
         if not isinstance(d, dict) or not isinstance(d.get("engine"), dict):
             continue
@@ -750,9 +773,25 @@ def _newest(*docs) -> dict | None:
             t = datetime.fromisoformat(d["ts"]).timestamp()
         except (KeyError, TypeError, ValueError):
             continue
-        if best_t is None or t > best_t:
-            best, best_t = d, t
+        same = boot is not None and d.get("boot") == boot and isinstance(d.get("mono"), (int, float))
+        key = (1, d["mono"]) if same else (0, t)
+        if best_key is None or key > best_key:
+            best, best_key = d, key
     return best
+
+
+def _lost_bout_figures(engine: dict) -> dict[str, float]:
+    """``Coach.open_figures`` of a saved engine state: the bout (and sit) at the moment it was saved."""
+    out: dict[str, float] = {}
+    try:
+        bout = float(engine["bout_start_ago"])
+        if engine.get("seated"):
+            out = {"bout_s": bout, "sit_s": float(engine.get("seated_since_ago") or 0.0)}
+        elif engine.get("away_since_ago") is not None:
+            out = {"bout_s": max(0.0, bout - float(engine["away_since_ago"]))}
+    except (KeyError, TypeError, ValueError):
+        return {}
+    return {k: round(v, 3) for k, v in out.items() if v == v and abs(v) != float("inf")}
 
 
 def runtime_dir(env=None) -> Path | None:

@@ -195,6 +195,8 @@ class Engine:
         """``daemon_start`` / ``daemon_stop`` events, ordered with the rest."""
         if type_ == "daemon_start":
             data = {"version": __version__, "sensors": self.sensors, **data}
+        elif type_ == "daemon_stop":
+            data = {**data, **self.coach.open_figures(max(now, self._now))}
         self.coach.out.append((type_, max(now, self._now), data))
         return self._drain()
 

@@ -54,7 +54,8 @@ TYPES: dict[str, str] = {
     "resume": "reason (timer|command)",
     "command_rejected": "source, reason",
     "daemon_start": "version, sensors, resumed_bout (bool)",
-    "daemon_stop": "reason",
+    "daemon_stop": "reason; with a bout open: bout_s (to now, or to the leaving) and, seated, sit_s "
+                   "(the sit so far), both monotonic: a bout not resumed is closed with these",
 }
 
 #: The types that mark the edges of sitting, for consumers that only need occupancy.
