@@ -132,3 +132,22 @@ def test_after_a_reboot_into_the_past_the_log_says_so_instead_of_a_negative_age(
     assert "the wall clock reads" in caplog.text and "before the last saved state" in caplog.text
     lost = [e for e in b.events("daemon_stop") if e.data["reason"] == "unclean"][0]
     assert lost.data["bout_s"] == pytest.approx(5 * 60, abs=5)
+
+
+def test_a_bout_resumed_with_the_seat_found_empty_ends_where_the_restart_was(desk, factory):
+    """Restarted mid-bout while the person had left: no prompt to an empty chair, the bout ends."""
+    a = desk().start()
+    a.sit(10)
+    a.stop("SIGTERM")
+    a.daemon.inputs = None
+    factory.reset()                      # the seat reads empty at the restart
+    a.clock.advance(5)
+    b = desk(clock=a.clock).start()
+    assert b.daemon.resumed
+    b.at(b.t + 40 * 60)
+    types = [e.type for e in b.events()]
+    assert "prompt" not in types
+    assert types[-2:] == ["sit_end", "break"]
+    brk = b.events("break")[-1]
+    assert brk.data["bout_s"] == pytest.approx(10 * 60 + 5, abs=5)
+    assert not b.daemon.status["seated"]
