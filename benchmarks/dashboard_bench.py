@@ -9,7 +9,9 @@ round-robin so drift hits every URL alike:
 - a 1 KB static file served by the same app (the baseline).
 
 Prints p50/p95 in ms, each page's p95 as a multiple of the static file's p95
-(target: at most 3x), and the database size (target: at most 20 MB for 5 years).
+(target: at most 3x), the render cache's version check against one primary-key lookup (it
+runs before every cached page, so it must not grow with the years), and the database size
+(target: at most 20 MB for 5 years).
 
     python3 benchmarks/dashboard_bench.py [--years 5] [--samples 300] [--keep DIR]
 """
@@ -51,6 +53,22 @@ def build(db: Path, years: int) -> tuple[datetime, float]:
 
 def size_mb(db: Path) -> float:
     return sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e6
+
+
+def cache_check(app, n: int = 1000) -> tuple[float, float]:
+    """p50 µs of the render cache's version check, and of one primary-key lookup (the baseline),
+    interleaved. Each on a fresh connection, as a request has: SQLite's page cache starts empty
+    (the schema is read first, outside the timing: every request pays that alike)."""
+    from dashboard import queries
+    check, lookup = [], []
+    for _ in range(n):
+        for fn, xs in ((queries.history_version, check), (lambda: queries.kv("status"), lookup)):
+            with app.test_request_context("/history"):
+                queries.get_db().execute("SELECT 1 FROM kv LIMIT 0").fetchall()
+                t = time.perf_counter()
+                fn()
+                xs.append(time.perf_counter() - t)
+    return statistics.median(check) * 1e6, statistics.median(lookup) * 1e6
 
 
 def main() -> int:
@@ -147,6 +165,9 @@ def main() -> int:
         print(f"{name} without the render cache (in-process): p50 {statistics.median(xs):.1f} ms, "
               f"p95 {pct(xs, 0.95):.1f} ms")
     app.extensions["deskpulse_cache"] = cache
+    check_us, lookup_us = cache_check(app)
+    print(f"render cache check (history_version, in-process): p50 {check_us:.1f} µs; one kv lookup "
+          f"(the baseline) {lookup_us:.1f} µs; ratio {check_us / lookup_us:.1f}x")
     mb = size_mb(db)
     print(f"\nworst page p95 = {worst:.2f}x the static file's (target <= 3x): {'OK' if worst <= 3 else 'OVER'}")
     print(f"database: {mb:.1f} MB for {args.years} years (target <= 20 MB): {'OK' if mb <= 20 else 'OVER'}"

@@ -103,6 +103,10 @@ def create_app(config=None, db_path=None, clock=None) -> Flask:
     )
     app.json.sort_keys = False
     app.extensions["deskpulse_limiter"] = auth.AttemptLimiter(clock.monotonic)
+    from dashboard.sessions import SESSIONS_FILE, Sessions
+    app.extensions["deskpulse_sessions"] = Sessions(
+        db.expanduser().parent / SESSIONS_FILE, lambda: clock.wall().timestamp(),
+        app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
     from dashboard.cache import RenderCache
     app.extensions["deskpulse_cache"] = RenderCache()
     static_dir = Path(app.static_folder)

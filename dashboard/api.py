@@ -6,9 +6,6 @@ make a Pi Zero walk years of rows.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from datetime import date, timedelta
 from typing import Any, Iterator
@@ -18,14 +15,16 @@ from flask import Blueprint, Response, abort, jsonify, request, stream_with_cont
 from dashboard import queries, today
 from dashboard.dates import desk_day, parse_day
 from dashboard.cache import cached
-from dashboard.pages import _boundary, _now, _today, today_view
+from dashboard.pages import _boundary, _now, _today, past_day, today_view
+from device.commands import export
 
 bp = Blueprint("api", __name__)
 
 MAX_DAYS = 400
 MAX_EXPORT_DAYS = {"days": 20 * 366, "bouts": 20 * 366, "events": MAX_DAYS}
 MAX_LIMIT = 1000
-_ID = re.compile(r"^[0-9A-Za-z]{1,40}$")
+_ID = re.compile(r"[0-9A-Za-z]{1,40}")
+_LIMIT = re.compile(r"[0-9]{1,6}")
 
 
 def _bad(message: str):
@@ -56,8 +55,9 @@ def _range(max_days: int, default_days: int) -> tuple[date, date]:
 
 def _public_summary(s: dict[str, Any]) -> dict[str, Any]:
     keys = ("seated_s", "bouts", "breaks", "longest_bout_s", "current_bout_s", "prompts", "exercises_done",
-            "done_by", "snoozes")
-    return {**{k: s[k] for k in keys}, "done_by_text": today.done_by_text(s)}
+            "done_by", "snoozes", "asks", "answered_in_time", "compliance")
+    return {**{k: s[k] for k in keys}, "done_by_text": today.done_by_text(s),
+            "compliance_text": today.compliance_text(s)}
 
 
 @bp.route("/status")
@@ -70,10 +70,7 @@ def status():
 
 @bp.route("/day/<day>")
 def day(day: str):
-    try:
-        d = parse_day(day)
-    except ValueError as e:
-        _bad(str(e))
+    d = past_day(day)
     v = today_view(d)
     s = v["summary"]
     return jsonify(day=d.isoformat(), stats=queries.day_row(d.isoformat()), summary=_public_summary(s),
@@ -92,10 +89,10 @@ def days():
 def events():
     d = _day_arg("day") if request.args.get("day") is not None else None
     after = request.args.get("after")
-    if after is not None and not _ID.match(after):
+    if after is not None and not _ID.fullmatch(after):
         _bad("after: expected an event id (letters and digits)")
     raw_limit = request.args.get("limit", "100")
-    if not raw_limit.isdigit() or len(raw_limit) > 6:
+    if not _LIMIT.fullmatch(raw_limit):  # not str.isdigit: it accepts "²", which int() refuses
         _bad(f"limit: expected a whole number from 1 to {MAX_LIMIT}")
     limit = int(raw_limit)
     if not 1 <= limit <= MAX_LIMIT:
@@ -125,56 +122,43 @@ def _export_range(what: str) -> tuple[date, date]:
     return _range(MAX_EXPORT_DAYS[what], 30)
 
 
-def _rows(what: str, first: date, last: date) -> tuple[tuple[str, ...], Iterator[tuple]]:
+def _rows(what: str, first: date, last: date) -> Iterator[dict[str, Any]]:
+    """The rows as ``deskpulse export`` makes them (device/commands/export.py), streamed."""
     a, b = first.isoformat(), last.isoformat()
     if what == "days":
-        return queries.DAY_COLUMNS, queries.iter_days(a, b)
+        return map(export.day_row, queries.iter_days(a, b))
     if what == "bouts":
-        return queries.BOUT_COLUMNS, queries.iter_bouts(a, b)
-    cols = ("id", "type", "ts", "data")
-    return cols, ((e.get("id"), e.get("type"), e.get("ts"),
-                   json.dumps({k: v for k, v in e.items() if k not in ("id", "type", "ts", "v", "t")},
-                              separators=(",", ":"))) for e in queries.iter_events(a, b))
+        return map(export.bout_row, queries.iter_bouts(a, b))
+    return queries.iter_event_rows(a, b, export.event_row)
 
 
 def _filename(what: str, first: date, last: date, ext: str) -> str:
     return f'attachment; filename="deskpulse-{what}-{first}-{last}.{ext}"'
 
 
-def _export(ext: str, mimetype: str, body) -> Response:
-    """An export download: ``body(what, first, last, cols, rows)`` yields the text, streamed."""
+def _export(fmt: str, mimetype: str) -> Response:
+    """An export download, the same text as ``deskpulse export --format fmt``, streamed in batches."""
     what = _export_what()
     first, last = _export_range(what)
-    cols, rows = _rows(what, first, last)
-    return Response(stream_with_context(body(what, first, last, cols, rows)), mimetype=mimetype,
-                    headers={"Content-Disposition": _filename(what, first, last, ext)})
+    rows = _rows(what, first, last)
 
-
-def _csv(what, first, last, cols, rows):
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(cols)
-    for i, r in enumerate(rows):
-        w.writerow(r)
-        if i % 200 == 199:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
-
-
-def _json(what, first, last, cols, rows):
-    yield '{"from":"%s","to":"%s","what":"%s","rows":[' % (first, last, what)
-    for i, r in enumerate(rows):
-        yield ("," if i else "") + "\n" + json.dumps(dict(zip(cols, r)), separators=(",", ":"))
-    yield "\n]}\n"
+    def body():
+        batch = []
+        for piece in export.chunks(fmt, what, rows):
+            batch.append(piece)
+            if len(batch) >= 200:
+                yield "".join(batch)
+                batch.clear()
+        yield "".join(batch)
+    return Response(stream_with_context(body()), mimetype=mimetype,
+                    headers={"Content-Disposition": _filename(what, first, last, fmt)})
 
 
 @bp.route("/export.csv")
 def export_csv():
-    return _export("csv", "text/csv", _csv)
+    return _export("csv", "text/csv")
 
 
 @bp.route("/export.json")
 def export_json():
-    return _export("json", "application/json", _json)
+    return _export("json", "application/json")

@@ -2,20 +2,22 @@
 
 With no password hash configured the dashboard is open, which is only
 allowed on loopback (the serve command refuses anything else). With a hash,
-every page and API call needs a session made by ``/login``. Failed logins
-are limited per client address and globally, so a LAN device cannot guess
-passwords quickly even by spreading over addresses. Every POST (login
-included) must carry the session's CSRF token, and a cross-site Origin is
-refused outright.
+every page and API call needs a session made by ``/login`` and still kept by
+the server (``sessions``: logout ends it, whoever holds a copy of the
+cookie). Failed logins are limited per client only (an IPv4 address, an IPv6
+/64, which one host can hop through): a limit over all clients would let four
+LAN devices lock the owner out. Every POST (login included) must carry the
+session's CSRF token, and a cross-site Origin is refused outright.
 """
 from __future__ import annotations
 
 import functools
 import hmac
+import ipaddress
 import secrets
 import threading
 from collections import deque
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
@@ -24,7 +26,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 bp = Blueprint("auth", __name__)
 
 PER_CLIENT = (5, 15 * 60)   # failures, window seconds
-GLOBAL = (20, 15 * 60)
+#: Clients remembered at once: bounds memory against address spraying.
+MAX_CLIENTS = 10_000
 
 
 def hash_password(password: str) -> str:
@@ -32,15 +35,27 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-class AttemptLimiter:
-    """Failed logins in a sliding window, per client and over all clients (in memory:
-    a restart forgets them, which is acceptable for a desk gadget on a LAN)."""
+def client_key(addr: str | None) -> str:
+    """Who is trying: the IPv4 address, or the /64 of an IPv6 one (a host picks freely inside its /64)."""
+    try:
+        ip = ipaddress.ip_address((addr or "").split("%", 1)[0])
+    except ValueError:
+        return addr or "?"
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
-    def __init__(self, monotonic, per_client=PER_CLIENT, overall=GLOBAL):
+
+class AttemptLimiter:
+    """Failed logins in a sliding window, per client (in memory: a restart forgets them,
+    which is acceptable for a desk gadget on a LAN)."""
+
+    def __init__(self, monotonic, per_client=PER_CLIENT):
         self.monotonic = monotonic
-        self.per_client, self.overall = per_client, overall
+        self.per_client = per_client
         self._by_client: dict[str, deque[float]] = {}
-        self._all: deque[float] = deque()
         self._lock = threading.Lock()
 
     def _trim(self, q: deque[float], window: float, now: float) -> None:
@@ -59,17 +74,13 @@ class AttemptLimiter:
                     wait = q[0] + self.per_client[1] - now
                 if not q:
                     del self._by_client[client]
-            self._trim(self._all, self.overall[1], now)
-            if len(self._all) >= self.overall[0]:
-                wait = max(wait, self._all[0] + self.overall[1] - now)
             return int(wait) + 1 if wait > 0 else 0
 
     def failed(self, client: str) -> None:
         now = self.monotonic()
         with self._lock:
             self._by_client.setdefault(client, deque()).append(now)
-            self._all.append(now)
-            if len(self._by_client) > 10000:  # bound memory against address spraying
+            if len(self._by_client) > MAX_CLIENTS:
                 self._by_client.pop(next(iter(self._by_client)))
 
     def succeeded(self, client: str) -> None:
@@ -109,12 +120,18 @@ def require_login():
     """before_request: with a password configured, only /login and static files are public."""
     if not password_required() or request.endpoint in ("auth.login", "static"):
         return None
-    if session.get("user") == "owner":
+    if session.get("user") == "owner" and current_app.extensions["deskpulse_sessions"].valid(session.get("sid")):
         g.user = "owner"
         return None
+    if "user" in session:
+        session.clear()  # logged out elsewhere, expired, or from before sessions were kept: drop the cookie
     if request.path.startswith("/api/"):
         return {"error": "login required"}, 401
-    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+    # the path as it came (still %-encoded), so _safe_next sees plain ASCII
+    here = quote(request.path, safe="/:@!$&'()*+,;=-._~")
+    if request.query_string:
+        here += "?" + request.query_string.decode("latin-1")
+    return redirect(url_for("auth.login", next=here))
 
 
 def login_required(view):
@@ -126,7 +143,17 @@ def login_required(view):
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """``target`` if it is a path on this site, else Today.
+
+    Only printable ASCII without spaces or backslashes is kept: browsers drop tabs and
+    newlines inside a URL (``/<TAB>/evil.example`` is ``//evil.example``, another site),
+    read ``\\`` as ``/``, and a newline cannot go in a Location header at all.
+    """
+    if (not target or len(target) > 2000 or not target.isascii() or not target.isprintable()
+            or " " in target or "\\" in target or not target.startswith("/") or target.startswith("//")):
+        return url_for("pages.today")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return url_for("pages.today")
     return target
 
@@ -136,7 +163,7 @@ def login():
     if not password_required():
         return redirect(url_for("pages.today"))
     limiter: AttemptLimiter = current_app.extensions["deskpulse_limiter"]
-    client = request.remote_addr or "?"
+    client = client_key(request.remote_addr)
     status = 200
     if request.method == "POST":
         wait = limiter.retry_after(client)
@@ -148,6 +175,7 @@ def login():
             session.clear()
             session.permanent = True
             session["user"] = "owner"
+            session["sid"] = current_app.extensions["deskpulse_sessions"].new()
             csrf_token()
             return redirect(_safe_next(request.form.get("next")))
         else:
@@ -159,5 +187,6 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    current_app.extensions["deskpulse_sessions"].revoke(session.get("sid"))
     session.clear()
     return redirect(url_for("auth.login") if password_required() else url_for("pages.today"))

@@ -18,6 +18,11 @@ from markupsafe import Markup, escape
 W, H = 520, 200
 ML, MR, MT, MB = 40, 8, 12, 26
 _LABEL_EM_PX = 10.0  # the reference labels' average glyph width (17 px text on a phone)
+_REF_H = 19.0        # a reference label's height, ascent to descent (17 px text)
+_TICK_PX = 19.0      # the tick labels' size on a phone, where they are drawn largest
+_LEGEND_ROW = 20.0   # a reference label that fits nowhere on its line goes in a row above the plot
+#: Tick steps for a minute axis: the 30 and 60 minute references land on grid lines.
+MINUTE_STEPS = (5, 10, 15, 30, 60, 120, 240, 480)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,12 @@ def _f(x: float) -> str:
     return "%.1f" % x
 
 
+def _text_w(text: str, px: float) -> float:
+    """About how wide ``text`` is drawn in a sans-serif at ``px`` (DejaVu Sans's advances, rounded up)."""
+    em = {"m": 1.0, "w": 0.85, "%": 0.96, " ": 0.33, "i": 0.3, "l": 0.3, ".": 0.33}
+    return sum(em.get(c, 0.66) for c in text) * px
+
+
 def _nice_step(v: float, ticks: int = 4) -> float:
     """A round tick step (1, 2, 2.5 or 5 times a power of ten) so ``ticks`` steps cover ``v``."""
     raw = max(v, 1e-9) / ticks
@@ -41,33 +52,98 @@ def _nice_step(v: float, ticks: int = 4) -> float:
     return 10 * mag
 
 
+def _place_refs(refs, spans, v_at, y, top_y, bottom_y, left, right, taken):
+    """Where each reference label can stand without touching a bar or another label.
+
+    ``spans``: (x0, x1, total) per bar. A label sits just above its line (free where no bar
+    there reaches the line) or just below it (free where no bar reaches the label's foot),
+    at the right end, the left end, or else the free stretch nearest the right.
+    Returns [(x of the label's end, baseline y) or None] per ref; None = nowhere on its line.
+    """
+    out = []
+    for v, text in refs:
+        lw = len(text) * _LABEL_EM_PX + 4
+        yl = y(v)
+        rows = {}
+        for above in (True, False):
+            base = yl - 4 if above else yl + 4 + _REF_H * 0.78
+            box_top, box_bottom = base - _REF_H * 0.78, base + _REF_H * 0.22
+            if box_top >= top_y and box_bottom <= bottom_y:
+                rows[above] = (box_top, box_bottom, v if above else v_at(box_bottom))
+        ends = [right, left + lw]
+        slide = [right - k * 4.0 for k in range(1, int(max(0.0, right - left - lw) / 4) + 1)]
+        spots = [(rows[a], x1) for xs in (ends, slide) for a in (True, False) if a in rows for x1 in xs]
+        found = None
+        for (t, b, limit), x1 in spots:
+            x0 = x1 - lw
+            if any(a < x1 and x0 < c and tot > limit + 1e-9 for a, c, tot in spans):
+                continue
+            if any(x0 < bx1 and bx0 < x1 and t < bb and bt < b for bx0, bx1, bt, bb in taken):
+                continue
+            found = (x0, x1, t, b)
+            break
+        if found is None:
+            out.append(None)
+            continue
+        taken.append(found)
+        out.append((found[1] - 2, found[3] - _REF_H * 0.22))
+    return out
+
+
 def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[[float], str] = "{:g}".format,
               refs: Sequence[tuple[float, str]] = (), series: Sequence[str] = ("s0",),
-              label: str = "chart", max_labels: int = 8, integer: bool = False) -> Markup:
-    """Bars (stacked when a bar has several values) with optional dashed reference lines."""
+              label: str = "chart", max_labels: int = 8, integer: bool = False, minutes: bool = False) -> Markup:
+    """Bars (stacked when a bar has several values) with optional dashed reference lines.
+
+    ``minutes``: ticks every 5, 10, 15, 30, 60... minutes, so 30 and 60 min are grid lines.
+    A reference that is a grid line with the same words (``yfmt``) is named by its tick,
+    drawn in the reference colour; the others get a label on their line that no bar
+    touches, or, when every stretch of the line is under a bar, a row above the plot.
+    The left margin widens to fit the longest tick label at its phone size.
+    """
     tallest = max((sum(v or 0 for v in b.values) for b in bars), default=0.0)
     if ymax is not None:
         top, tick = ymax, ymax / 4
     else:
         want = max([tallest, 1.0] + [r[0] * 1.1 for r in refs])
         tick = _nice_step(want)
+        if minutes:
+            tick = next((float(st) for st in MINUTE_STEPS if want / st <= 4), tick)
         if integer:
             tick = max(1.0, math.ceil(tick))
         top = tick * math.ceil(want / tick)
-    pw, ph = W - ML - MR, H - MT - MB
+    ticks = [tick * i for i in range(int(round(top / tick)) + 1)]
+    ylabels = [yfmt(v) for v in ticks]
+    ml = max(ML, math.ceil(max(_text_w(t, _TICK_PX) for t in ylabels) + 8))
+    pw = W - ml - MR
     n = max(1, len(bars))
     step = pw / n
     bw = max(1.0, step * (0.72 if n < 60 else 0.9))
-    y = lambda v: MT + ph - min(v, top) / top * ph  # noqa: E731
+    totals = [sum(v or 0 for v in b.values) for b in bars]
+    named_by_tick = {i for i, (v, text) in enumerate(refs)
+                     if any(abs(v - t) < 1e-9 and text == yl for t, yl in zip(ticks, ylabels))}
+    free = [(i, r) for i, r in enumerate(refs) if i not in named_by_tick]
+    for rows in range(len(free) + 1):  # make room above the plot for labels that fit nowhere on their line
+        mt = MT + rows * _LEGEND_ROW
+        ph = H - mt - MB
+        y = lambda v, mt=mt, ph=ph: mt + ph - min(v, top) / top * ph  # noqa: E731
+        v_at = lambda yy, mt=mt, ph=ph: (mt + ph - yy) / ph * top  # noqa: E731
+        spans = [(ml + i * step + (step - bw) / 2, ml + i * step + (step + bw) / 2, t) for i, t in enumerate(totals)]
+        spots = _place_refs([r for _, r in free], spans, v_at, y, mt, mt + ph, ml + 2, W - MR, [])
+        if sum(s is None for s in spots) <= rows:
+            break
     out = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(label)}" '
            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>']
-    for i in range(int(round(top / tick)) + 1):
-        v = tick * i
-        out.append(f'<line class="gl" x1="{ML}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
-                   f'<text class="ylab" x="{ML - 5}" y="{_f(y(v) + 4)}">{escape(yfmt(v))}</text>')
-    every = max(1, math.ceil(n / max_labels))
+    ref_ticks = {t for i in named_by_tick for t in ticks if abs(refs[i][0] - t) < 1e-9}
+    for v, text in zip(ticks, ylabels):
+        cls = "ylab refy" if v in ref_ticks else "ylab"
+        out.append(f'<line class="gl" x1="{ml}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
+                   f'<text class="{cls}" x="{ml - 5}" y="{_f(y(v) + 4)}">{escape(text)}</text>')
+    # as many x labels as fit side by side at their phone size, at most max_labels
+    lab_w = max((_text_w(b.label, _TICK_PX) for b in bars), default=1.0) + 6
+    every = max(1, math.ceil(n / max_labels), math.ceil(n / max(1, int(pw // lab_w))))
     for i, b in enumerate(bars):
-        x = ML + i * step + (step - bw) / 2
+        x = ml + i * step + (step - bw) / 2
         base = 0.0
         parts = []
         for k, v in enumerate(b.values):
@@ -78,22 +154,29 @@ def bar_chart(bars: Sequence[Bar], *, ymax: float | None = None, yfmt: Callable[
                          f'width="{_f(bw)}" height="{_f(max(0.5, y1 - y0))}"/>')
             base += v
         if all(v is None for v in b.values):
-            parts.append(f'<rect class="nodata" x="{_f(x)}" y="{_f(MT + ph - 2)}" width="{_f(bw)}" height="2"/>')
+            parts.append(f'<rect class="nodata" x="{_f(x)}" y="{_f(mt + ph - 2)}" width="{_f(bw)}" height="2"/>')
         # a transparent full-height hit area makes small bars easy to hover or tap
-        out.append(f'<g><title>{escape(b.title)}</title><rect class="hit" x="{_f(ML + i * step)}" y="{MT}" '
-                   f'width="{_f(step)}" height="{ph}"/>{"".join(parts)}</g>')
+        out.append(f'<g><title>{escape(b.title)}</title><rect class="hit" x="{_f(ml + i * step)}" y="{_f(mt)}" '
+                   f'width="{_f(step)}" height="{_f(ph)}"/>{"".join(parts)}</g>')
         if i % every == 0:
-            out.append(f'<text class="xlab" x="{_f(ML + i * step + step / 2)}" y="{H - 8}">{escape(b.label)}</text>')
-    totals = [sum(v or 0 for v in b.values) for b in bars]
-    for v, text in refs:
-        # the label sits above its line at the right end, unless a bar reaches into it there
-        # (usually today's, the one that matters) and the left end is clear
-        span = min(n, math.ceil((len(text) * _LABEL_EM_PX + 4) / step))
-        left = max(totals[n - span:], default=0) > v and max(totals[:span], default=0) <= v
-        x, cls = (ML + 2, "reflab start") if left else (W - MR - 2, "reflab")
-        out.append(f'<line class="ref" x1="{ML}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>'
-                   f'<text class="{cls}" x="{_f(x)}" y="{_f(y(v) - 4)}">{escape(text)}</text>')
-    out.append(f'<line class="axis" x1="{ML}" x2="{W - MR}" y1="{MT + ph}" y2="{MT + ph}"/></svg>')
+            out.append(f'<text class="xlab" x="{_f(ml + i * step + step / 2)}" y="{H - 8}">{escape(b.label)}</text>')
+    row = 0
+    for (v, text), spot in zip((r for _, r in free), spots):
+        out.append(f'<line class="ref" x1="{ml}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>')
+        if spot is None:  # a legend row above the plot: a dashed sample, then the words
+            lw = len(text) * _LABEL_EM_PX + 4
+            yy = MT + row * _LEGEND_ROW + 2
+            x0 = W - MR - 2 - lw - 24
+            out.append(f'<line class="ref" x1="{_f(x0)}" x2="{_f(x0 + 20)}" y1="{_f(yy - 5)}" y2="{_f(yy - 5)}"/>'
+                       f'<text class="reflab start" x="{_f(x0 + 24)}" y="{_f(yy)}">{escape(text)}</text>')
+            row += 1
+        else:
+            x, base_y = spot
+            out.append(f'<text class="reflab" x="{_f(x)}" y="{_f(base_y)}">{escape(text)}</text>')
+    for i in sorted(named_by_tick):
+        v = refs[i][0]
+        out.append(f'<line class="ref" x1="{ml}" x2="{W - MR}" y1="{_f(y(v))}" y2="{_f(y(v))}"/>')
+    out.append(f'<line class="axis" x1="{ml}" x2="{W - MR}" y1="{_f(mt + ph)}" y2="{_f(mt + ph)}"/></svg>')
     return Markup("".join(out))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time as dtime, timedelta, tzinfo
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, the whole string
 MIN_DAY = date(2000, 1, 1)
 MAX_DAY = date(2199, 12, 31)
 
@@ -18,7 +18,7 @@ def parse_day(value: str | None, name: str = "day") -> date:
     """A 'YYYY-MM-DD' parameter, or ValueError saying which parameter and why."""
     if value is None or value == "":
         raise ValueError(f"{name}: missing, expected a date like 2025-01-31")
-    if len(value) > 10 or not _DAY.match(value):
+    if len(value) > 10 or not _DAY.fullmatch(value):
         raise ValueError(f"{name}: {value[:40]!r} is not a date like 2025-01-31")
     try:
         d = date.fromisoformat(value)

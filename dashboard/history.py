@@ -12,6 +12,7 @@ from typing import Any
 
 from dashboard import queries
 from dashboard.charts import Bar, bar_chart
+from device.compliance import percent
 
 RANGES = {"week": 7, "month": 30, "year": 365}
 
@@ -44,8 +45,10 @@ def _groups(first: date, last: date, by_week: bool) -> list[tuple[date, date]]:
 def _agg(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Totals over some desk days (an empty list gives Nones, not zeros)."""
     n = len(rows)
-    comp = [(r["compliance"], r["prompts"] or 0) for r in rows if r["compliance"] is not None]
-    weight = sum(w for _, w in comp)
+    # compliance over a span: all its asks answered in time / all its asks (device/compliance.py),
+    # never an average of daily percentages
+    asks = sum(r["asks"] or 0 for r in rows if r["compliance"] is not None)
+    answered = sum(r["answered_in_time"] or 0 for r in rows if r["compliance"] is not None)
     return {
         "days": n,
         "seated_avg_s": sum(r["seated_s"] or 0 for r in rows) / n if n else None,
@@ -55,8 +58,8 @@ def _agg(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "breaks": sum(r["breaks"] or 0 for r in rows) if n else None,
         "exercises": sum(r["exercises_done"] or 0 for r in rows) if n else None,
         "prompts": sum(r["prompts"] or 0 for r in rows) if n else None,
-        "compliance": (sum(c * w for c, w in comp) / weight if weight else
-                       (sum(c for c, _ in comp) / len(comp) if comp else None)),
+        "asks": asks, "answered_in_time": answered,
+        "compliance": percent(answered, asks),
     }
 
 
@@ -82,23 +85,24 @@ def charts(rows: list[dict[str, Any]], first: date, last: date, budget_s: float)
                                       f"{when}: {o30} bouts over 30 min, {o60} of them over 60 min"))
         bars["breaks"].append(Bar(lab, [g["breaks"]], f"{when}: {g['breaks']} breaks"))
         c = g["compliance"]
-        bars["compliance"].append(Bar(lab, [None if c is None else c * 100],
-                                      f"{when}: " + ("no prompts" if c is None else
-                                                     f"{c:.0%} of prompted bouts with an exercise done")))
+        bars["compliance"].append(Bar(lab, [c],
+                                      f"{when}: " + ("nothing asked" if c is None else
+                                                     f"{c:.0f}% ({g['answered_in_time']} of {g['asks']} exercises "
+                                                     f"asked for done in time)")))
     unit = "per week" if by_week else "per day"
     return {
         "by_week": by_week,
         "seated": bar_chart(bars["seated"], refs=[(budget_s / 3600, f"budget {fmt_hm(budget_s)}")],
                             yfmt=lambda v: f"{v:g} h", series=("s-seated",),
                             label=f"Seated hours {'per desk day, weekly average' if by_week else 'per day'}"),
-        "longest": bar_chart(bars["longest"], refs=[(30, "30 min"), (60, "60 min")], yfmt=lambda v: f"{v:g}′", integer=True,
+        "longest": bar_chart(bars["longest"], refs=[(30, "30 min"), (60, "60 min")], yfmt=lambda v: f"{v:g} min", minutes=True,
                              series=("s-longest",), label=f"Longest bout {unit}, minutes"),
         "long_bouts": bar_chart(bars["long_bouts"], yfmt=lambda v: f"{v:g}", series=("s-over30", "s-over60"), integer=True,
                                 label=f"Bouts over 30 and over 60 minutes {unit}"),
         "breaks": bar_chart(bars["breaks"], yfmt=lambda v: f"{v:g}", series=("s-breaks",), integer=True,
                             label=f"Breaks {unit}"),
         "compliance": bar_chart(bars["compliance"], ymax=100, yfmt=lambda v: f"{v:g}%", series=("s-compliance",),
-                                label=f"Compliance {unit}: prompted bouts with an exercise done"),
+                                label=f"Compliance {unit}: exercises asked for that were done in time, %"),
         "unit": unit,
     }
 
@@ -114,7 +118,7 @@ def compare_weeks(last: date) -> list[dict[str, Any]]:
         ("Bouts over 60 min", "over_60", str, True),
         ("Breaks", "breaks", str, False),
         ("Exercises done", "exercises", str, False),
-        ("Compliance", "compliance", lambda c: f"{c:.0%}", False),
+        ("Compliance", "compliance", lambda c: f"{c:.0f}%", False),
     ]
     out = []
     for name, key, fmt, lower_is_better in metrics:

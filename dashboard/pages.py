@@ -28,7 +28,8 @@ def _globals() -> dict[str, Any]:
     cfg = current_app.config["DESKPULSE"]
     return {"device_name": cfg.device.name, "not_medical_advice": NOT_MEDICAL_ADVICE,
             "static_version": current_app.config["STATIC_VERSION"], "fmt_hm": history.fmt_hm,
-            "timedelta1": timedelta(days=1), "done_by_text": today.done_by_text}
+            "timedelta1": timedelta(days=1), "done_by_text": today.done_by_text,
+            "compliance_text": today.compliance_text}
 
 
 def _now():
@@ -53,12 +54,14 @@ def today_view(day: date | None = None) -> dict[str, Any]:
     # a past day is complete: nothing extends to "now"
     state = live if is_today else {**live, "running": False, "updated_ts": None}
     end_utc = now_utc if is_today else day_start(day + timedelta(days=1), boundary, tz).timestamp()
-    summary = today.summarize(events, end_utc, state)
+    summary = today.summarize(events, end_utc, state,
+                              window_s=current_app.config["DESKPULSE"].coaching.done_window_min * 60)
     start = day_start(day, boundary, tz).timestamp()
     lo, hi = charts.timeline_window(start, summary, now_utc)
     budget_s = current_app.config["DESKPULSE"].dashboard.daily_budget_min * 60
     return {"day": day, "is_today": is_today, "now": now, "live": live, "summary": summary,
             "budget_s": budget_s, "last_event_id": events[-1]["id"] if events else None,
+            "pir_only": current_app.config["DESKPULSE"].sensing.sensors == "pir",
             "timeline": charts.timeline(lo, hi, tz, summary, now_utc if is_today else None,
                                         label=f"Timeline of {day:%A %d %B}")}
 
@@ -69,14 +72,29 @@ def today_page():
     return render_template("today.html", v=v, how_short=today.HOW_SHORT, page="today")
 
 
-@bp.route("/day/<day>")
-def day_page(day: str):
+def past_day(value: str) -> date:
+    """A desk day from a URL, up to today: 400 if it is no date, 404 if it is still to come."""
     try:
-        d = parse_day(day)
+        d = parse_day(value)
     except ValueError as e:
         abort(400, str(e))
-    v = today_view(d)
-    return render_template("today.html", v=v, how_short=today.HOW_SHORT, page="today")
+    if d > _today():
+        abort(404, f"{d} is not yet a desk day: today is {_today()}")
+    return d
+
+
+@bp.route("/day/<day>")
+def day_page(day: str):
+    v = today_view(past_day(day))
+    # a past day is not Today: the nav marks nothing
+    return render_template("today.html", v=v, how_short=today.HOW_SHORT, page="today" if v["is_today"] else "day",
+                           simulated=_simulated(v["day"], v["day"]))
+
+
+def _simulated(first: date, last: date) -> tuple[str, str] | None:
+    """The demo's made-up days, if any of them is shown (the page then says so)."""
+    span = queries.simulated_days()
+    return span if span and span[0] <= last.isoformat() and first.isoformat() <= span[1] else None
 
 
 @bp.route("/partials/timeline")
@@ -105,7 +123,7 @@ def history_page():
     rows = queries.days_between(first.isoformat(), last.isoformat())
     budget_s = current_app.config["DESKPULSE"].dashboard.daily_budget_min * 60
     return render_template(
-        "history.html", page="history", rng=rng, first=first, last=last, rows=rows,
+        "history.html", page="history", rng=rng, first=first, last=last, rows=rows, simulated=_simulated(first, last),
         charts=history.charts(rows, first, last, budget_s), summary=history.summary(rows, budget_s),
         compare=history.compare_weeks(last), streaks=history.streaks(budget_s, last), budget_s=budget_s,
         prev_end=(first - timedelta(days=1)).isoformat(),

@@ -24,12 +24,18 @@ DAY_COLUMNS = DayStats.COLUMNS
 BOUT_COLUMNS = Bout.COLUMNS
 
 
+def ro_uri(path: str | Path) -> str:
+    """The read-only SQLite URI of exactly ``path``: ``#``, ``?`` and ``%`` in it are escaped
+    (``f"file:{path}?mode=ro"`` opens ``/a`` for ``/a#b/history.db``, and writable)."""
+    return Path(path).expanduser().absolute().as_uri() + "?mode=ro"
+
+
 def get_db() -> sqlite3.Connection | None:
     """This request's read-only connection, or None when there is no history file yet."""
     if "db" not in g:
         path = current_app.config["DB_PATH"]
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            conn = sqlite3.connect(ro_uri(path), uri=True, check_same_thread=False)
             conn.execute("PRAGMA query_only = ON")
         except sqlite3.OperationalError:
             conn = None  # no file (yet): an empty history
@@ -173,7 +179,10 @@ def _day_columns() -> str:
     if "day_columns" not in g:
         db = get_db()
         have = {r[1] for r in db.execute("PRAGMA table_info(days)")} if db is not None else set()
-        g.day_columns = ", ".join(c if c in have or not have else f"0 AS {c}" for c in DAY_COLUMNS)
+        cols = [c if c in have or not have else f"0 AS {c}" for c in DAY_COLUMNS]
+        if have and "asks" not in have:   # before v4 compliance meant something else (and was a share)
+            cols = ["NULL AS compliance" if c == "compliance" else c for c in cols]
+        g.day_columns = ", ".join(cols)
     return g.day_columns
 
 
@@ -264,11 +273,14 @@ def events_page(day: str | None, after: str | None, limit: int) -> list[dict[str
     return [ev for _, _, raw in rows if (ev := _load(raw)) is not None]
 
 
-def iter_events(first: str, last: str) -> Iterator[dict[str, Any]]:
-    for _, _, raw in _iter_rows(first, last, None):
-        ev = _load(raw)
-        if ev is not None:
-            yield ev
+def iter_event_rows(first: str, last: str, shape) -> Iterator[Any]:
+    """``shape(day, payload)`` for every stored event of the days, in id order; a row it
+    cannot read (garbled JSON, a missing field) is left out, not the whole export."""
+    for _, day, raw in _iter_rows(first, last, None):
+        try:
+            yield shape(day, raw)
+        except (ValueError, KeyError, TypeError):
+            continue
 
 
 def last_event_id(day: str) -> str | None:
@@ -276,15 +288,33 @@ def last_event_id(day: str) -> str | None:
 
 
 def history_version() -> tuple | None:
-    """Changes whenever the daemon stores an event or rewrites the newest ``days`` row.
+    """Changes whenever the daemon stores an event or rewrites a ``days`` row; O(1) in the years.
 
-    The packed days' event total is part of it: a late event for a packed day can be
-    packed into it in the same flush, leaving ``max(seq)`` where it was.
-    None (no caching) for a v1 history the daemon has not upgraded yet (no ``packed_days``)."""
-    rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT count(*) FROM packed_days), "
-                 "(SELECT total(n) FROM packed_days)")
+    - ``max(events.seq)``: every stored event takes the next seq, and every change of
+      ``days`` comes with a stored event (the store rolls days up from their events);
+    - ``max(packed_days.rowid)``: a late event for a packed day can be packed into it in
+      the same flush, which deletes its row and leaves ``max(seq)`` where it was; but
+      packing writes the day with ``INSERT OR REPLACE``, which gives the row a new,
+      larger rowid (SQLite picks it before removing the old row);
+    - the newest ``days`` row, for a row rewritten without a new event (an upgrade).
+
+    A VACUUM may renumber rowids, but the store runs it only at the daemon's start, which
+    stores ``daemon_start`` and so moves ``max(seq)`` past every version seen before.
+
+    Three lookups at the end of their b-trees (``seq`` is the events' rowid), not a scan of
+    the packed days. None (no caching) for a v1 history not upgraded yet (no ``packed_days``)."""
+    rows = _rows("SELECT (SELECT max(seq) FROM events), (SELECT max(rowid) FROM packed_days)")
     newest = _rows(f"SELECT {_day_columns()} FROM days ORDER BY day DESC LIMIT 1")
     return (tuple(rows[0]) + (tuple(newest[0]) if newest else ())) if rows else None
+
+
+def simulated_days() -> tuple[str, str] | None:
+    """(first, last) desk day that ``deskpulse demo`` made up for a fresh history (kv ``simulated_days``)."""
+    try:
+        span = json.loads(kv("simulated_days") or "null")
+        return (span["from"], span["to"]) if isinstance(span["from"], str) and isinstance(span["to"], str) else None
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def first_day() -> str | None:

@@ -20,18 +20,31 @@ every walk_repeat_min level 3 again, at most walk_repeat_max beeps    one
 
 "Done" is a burst of leg movement seen by the PIR after a prompt
 (``done_motion_s`` of movement within ``done_window_min``), the button, a
-command, or simply a break. Doing the seated routine clears the alert but
+command, or simply a break. Each ``exercise_done`` says whether it came
+``in_time`` (device/compliance.py: within ``done_window_min`` of the prompt
+that asked, by something that answers it; a break answers only the walk), so
+a break half an hour on ends the ladder without counting as the routine done. Doing the seated routine clears the alert but
 the walk still comes at ``walk_prompt_min``: seated exercise helps, but
 does not replace standing up. Done after the walk starts a new cycle.
 Standing up and sitting back down (short of a break) while the seated
 routine is asked for counts as done too, and the ladder starts over from
 the return; the walk prompt still wants a break.
 
-Escalations go to a person: a reminder or walk prompt waits (looking again
-each minute) until something has shown one since the last prompt and since
-this sitting began: leg motion, a weight shift (``last_sign``) or the
-button. Nothing on
-the chair moving or shifting is likelier a bag than someone ignoring the LED.
+A prompt due while the person is up for less than ``break_s`` is not held:
+the bout goes on, so the seated routine (LED only) is given at its time and
+waits on the LED for their return (which does not count as standing up for
+it); nothing is given once the chair has been empty for ``break_s``.
+
+Escalations go to a person: they wait for the return, and a reminder or
+walk prompt waits (looking again each minute) until something has shown one
+since the last prompt and since this sitting began: leg motion, a weight
+shift (``last_sign``) or the button. Nothing on the chair moving or shifting
+is likelier a bag than someone ignoring the LED.
+
+With the PIR alone (the engine's ``reminders=False`` and ``blind``), a bout's start
+is a guess (a break may hide in a still spell), so a first prompt may be early:
+it is not escalated by the level-2 beep, and no prompt is given while the sensor
+cannot see a break at all (a hold longer than one). See ``probable_break``.
 
 Snooze postpones the pending prompt by ``snooze_min``, at most
 ``snooze_max_in_row`` times before something is done. Pause stops prompting
@@ -45,6 +58,7 @@ from __future__ import annotations
 from datetime import datetime, time as dtime
 from typing import Any, Callable
 
+from device.compliance import in_time, is_ask
 from device.config import CoachingConfig, parse_window
 from device.exercises import WALK, seated_rotation
 
@@ -70,12 +84,17 @@ def in_window(window: tuple[dtime, dtime] | None, wall: datetime) -> bool:
 class Coach:
     def __init__(self, cfg: CoachingConfig, wall_at: Callable[[float], datetime],
                  moving_total: Callable[[float], float] | None = None,
-                 last_sign: Callable[[float], float] | None = None):
+                 last_sign: Callable[[float], float] | None = None,
+                 reminders: bool = True, blind: Callable[[float], bool] | None = None):
         self.cfg = cfg
         self.wall_at = wall_at
         self._iso_s = getattr(wall_at, "iso_s", None)
         self.moving_total = moving_total or (lambda now: 0.0)
         self.last_sign = last_sign or (lambda now: now)
+        # PIR alone (the engine sets these; see probable_break): no level-2 reminder, and no
+        # prompt at all while ``blind(now)`` says the sensor cannot see a break
+        self._reminders = reminders
+        self._blind = blind
         self.out: list[tuple[str, float, dict[str, Any]]] = []
         self._rotation = seated_rotation(cfg.exercises)
         self._next_exercise = 0
@@ -98,6 +117,8 @@ class Coach:
         self.level = 0                  # the alert standing now (0 = none)
         self._exercise = None           # the exercise of the standing alert
         self._prompt_t = 0.0            # when the standing alert was given
+        self._ask_t = 0.0               # when the standing ask (device/compliance.py) was first given
+        self._ask_level = 1
         self._moving_at_prompt = 0.0
         self._anchor = 0.0              # the ladder is timed from here (bout start, or last walk done)
         self._seated_done = False       # the seated routine of this cycle was done
@@ -115,11 +136,12 @@ class Coach:
         new_bout = self.bout_start is None
         if new_bout:
             self._begin_bout(t)
-        elif self.level in (1, 2) and not self.seated:
+        elif self.level in (1, 2) and not self.seated and self._prompt_t <= self._away_since:
             # up and back after the seated routine was asked for, short of a break: standing up
             # moved the legs more than the routine asks, so it counts, and the sitting that
-            # needs the next prompt starts again here (the walk still needs a real break)
-            self._done(t, "stood")
+            # needs the next prompt starts again here (the walk still needs a real break).
+            # A prompt given while they were up was not answered by coming back: it stands.
+            self._done(t, "stood", self._away_since)
             self._anchor = t
             self._seated_done = False
             self._schedule()
@@ -153,9 +175,12 @@ class Coach:
         always restarts it; a bare one only ends a standing alert (counted as
         done by the break), since after a prompt the silence is as likely the
         walk it asked for, and the escalations after a missed break are what
-        nags the wrong person.
+        nags the wrong person; or when a prompt fell due during it (held back,
+        since the chair may have been empty): given at the return, it would
+        greet someone who may have just sat down, and it is late anyway if the
+        silence was a still spell.
         """
-        if self.bout_start is None or not self.seated or not (framed or self.level):
+        if self.bout_start is None or not self.seated or not (framed or self.level or self._due < t):
             return
         if self.level:
             self._done(t, "break")
@@ -187,7 +212,7 @@ class Coach:
         start, end = self.bout_start, self._away_since
         if self.level:
             if self._prompt_t <= end:
-                self._done(now, "break")
+                self._done(now, "break", end)   # timed from the leaving, for in_time
             else:
                 # prompted after the (back-dated) leaving: nobody saw it, nothing was done
                 self.level = 0
@@ -211,7 +236,7 @@ class Coach:
         if self.level == 0:
             due = a + self._walk if self._seated_done else a + self._first
         elif self.level == 1:
-            due = min(self._prompt_t + self._reminder, a + self._walk)
+            due = min(self._prompt_t + self._reminder, a + self._walk) if self._reminders else a + self._walk
         elif self.level == 2:
             due = a + self._walk
         elif self._walk_beeps < max(1, self.cfg.walk_repeat_max):
@@ -226,11 +251,15 @@ class Coach:
             return 3
         if self._seated_done:
             return 0
-        if self.level >= 1 and now >= self._prompt_t + self._reminder:
+        if self.level >= 1 and now >= self._prompt_t + self._reminder and self._reminders:
             return 2
         return max(self.level, 1) if now >= a + self._first else 0
 
     def _prompt(self, now: float) -> None:
+        if self._blind is not None and self._blind(now):
+            self._due = now + SIGN_POLL_S     # look again in a minute (the hold may yet prove shorter)
+            self._awaiting_sign = True
+            return
         level = self._due_level(now)
         if level >= 2 and max(self.last_sign(now), self.pressed_at) <= max(self._prompt_t, self._seated_since):
             # The reminder's beep and the walk prompt go to a person. With nothing moved or
@@ -261,11 +290,14 @@ class Coach:
         self._bout_prompts += 1
         self._bout_max_level = max(self._bout_max_level, level)
         beep = level >= 2 and not in_window(self._quiet, self.wall_at(now))
-        self.out.append(("prompt", now, {
+        data = {
             "level": level, "kind": LEVEL_KIND[level], "exercise": exercise.brief(),
             "bout_s": round(now - self.bout_start, 1) if self.bout_start is not None else 0.0, "beep": beep,
             "repeat": self._walk_beeps if level == 3 else (1 if first_of_level else 2),
-        }))
+        }
+        if is_ask(data):
+            self._ask_t, self._ask_level = now, level
+        self.out.append(("prompt", now, data))
         self._schedule()
 
     def _blocked(self, now: float) -> float | None:
@@ -277,10 +309,19 @@ class Coach:
         return None
 
     # ----------------------------------------------------------------- time
+    def _may_prompt_away(self, now: float) -> bool:
+        """Whether the prompt due at ``now`` is given while the chair is empty (for less than ``break_s``).
+
+        The bout goes on while someone is up short of a break, so the seated
+        routine (level 1: the LED, no beep) is given at its time: they see it
+        when they sit back down, and the prompt is not late. Escalations beep
+        and the walk prompt asks to stand up: those go to a person, so they
+        wait for the return (or go with the bout when the break is taken).
+        """
+        return self.bout_start is not None and self._due_level(now) <= 1
+
     def next_deadline(self) -> float:
-        # No prompt goes to an empty chair: while away, a due prompt waits for the return
-        # (or is dropped with the bout when the break is taken).
-        due = self._due if self.seated else INF
+        due = self._due if self.seated or self._may_prompt_away(self._due) else INF
         return min(due, self._break_due, self.paused_until if self.paused_until > -INF else INF)
 
     def wants_motion(self, now: float) -> bool:
@@ -303,7 +344,7 @@ class Coach:
             moved = self.moving_total(now) - self._moving_at_prompt
             if moved >= self.cfg.done_motion_s:
                 self._done(now, "pir")
-        if self.bout_start is not None and self.seated and now >= self._due:
+        if self.bout_start is not None and now >= self._due and (self.seated or self._may_prompt_away(now)):
             again = self._blocked(now)
             if again is None:
                 self._prompt(now)
@@ -317,11 +358,14 @@ class Coach:
         self._done(now, how)
         return True
 
-    def _done(self, now: float, how: str) -> None:
+    def _done(self, now: float, how: str, acted: float | None = None) -> None:
+        """The standing alert is done ``how``; ``acted`` is when the person did it (a break: when they left)."""
         level, exercise = self.level, self._exercise
+        acted = now if acted is None else acted
         self.out.append(("exercise_done", now, {
             "how": how, "level": level, "exercise": exercise.key if exercise else None,
             "latency_s": round(now - self._prompt_t, 1),
+            "in_time": in_time(self._ask_level, self._ask_t, how, acted, self.cfg.done_window_min * 60),
         }))
         self._bout_done += 1
         self._snoozes_in_row = 0
@@ -412,6 +456,7 @@ class Coach:
             "bout_seated_s": self._bout_seated_s, "bout_prompts": self._bout_prompts,
             "bout_done": self._bout_done, "bout_max_level": self._bout_max_level,
             "level": self.level, "prompt_ago": ago(self._prompt_t) if self.level else None,
+            "ask_ago": ago(self._ask_t) if self.level else None, "ask_level": self._ask_level,
             "anchor_ago": ago(self._anchor), "seated_done": self._seated_done,
             "walk_beeps": self._walk_beeps, "next_exercise": self._next_exercise,
             "paused_for": (round(self.paused_until - now, 3) if self.paused_until != -INF else None),
@@ -440,6 +485,8 @@ class Coach:
         if self.level and s.get("prompt_ago") is not None:
             self._prompt_t = back("prompt_ago")
             self._exercise = WALK if self.level == 3 else self._rotation[(self._next_exercise - 1) % len(self._rotation)]
+            self._ask_t = back("ask_ago") if s.get("ask_ago") is not None else self._prompt_t
+            self._ask_level = 3 if self.level == 3 else 1
         if s.get("paused_for") is not None:
             self.paused_until = now - gap_s + s["paused_for"]
         if s.get("seated"):

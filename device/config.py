@@ -156,7 +156,7 @@ class SensingConfig:
     pir_absence_s: float = opt(720.0, _positive, "PIR-only: no motion this long means the chair is empty")
     pir_arrival_pulses: int = opt(2, _positive, "PIR-only: motion pulses within pir_arrival_window_s that mean someone sat down")
     pir_arrival_window_s: float = opt(60.0, _positive, "")
-    object_timeout_s: float = opt(900.0, _positive, "seat+PIR: seat pressed with no motion this long is an object, not a person")
+    object_timeout_s: float = opt(600.0, _positive, "seat+PIR: a press with no sign of a person (no leg motion as it sat down, no weight shift, not two leg motions) this long is an object, not a person")
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,8 @@ class CoachingConfig:
     walk_repeat_min: float = opt(5.0, _positive, "beep again this often while the walk prompt stands")
     walk_repeat_max: int = opt(3, _non_negative, "at most this many walk beeps per bout")
     done_motion_s: float = opt(20.0, _positive, "seconds of leg movement after a prompt that count as done")
-    done_window_min: float = opt(10.0, _positive, "leg movement counts as done this long after a prompt")
+    done_window_min: float = opt(10.0, _positive, "a prompt's window: leg movement counts as done this long after it, "
+                                 "and only an exercise done (or, for the walk, a break begun) within it counts for compliance")
     snooze_min: float = opt(15.0, _positive, "")
     snooze_max_in_row: int = opt(2, _non_negative, "snoozes allowed in a row before a prompt must be done")
     pause_default_min: float = opt(60.0, _positive, "")
@@ -201,6 +202,8 @@ class MqttConfig:
     topic_prefix: str = opt("deskpulse", None, "topics are <prefix>/<device_id>/...")
     discovery: bool = opt(True, None, "publish Home Assistant discovery configs")
     discovery_prefix: str = opt("homeassistant", None, "")
+    ha_unique_ids: str = opt("auto", _one_of("auto", "exact", "legacy"),
+                             "auto = keep the ids an existing desk has in HA; exact = never shared (docs/mqtt.md)")
     outbox_max_age_days: float = opt(30.0, _positive, "undelivered events older than this are dropped (and counted)")
     outbox_max_rows: int = opt(100000, _positive, "")
     state_interval_s: float = opt(60.0, _positive, "refresh the retained state at least this often")
@@ -304,6 +307,12 @@ def _cross_checks(cfg: Config) -> None:
     if c.walk_prompt_min <= c.first_prompt_min:
         raise ConfigError(f"{cfg.source}: coaching.walk_prompt_min = {c.walk_prompt_min:g}: must be later than "
                           f"coaching.first_prompt_min = {c.first_prompt_min:g}")
+    if not c.reminder_after_min < c.done_window_min <= c.walk_prompt_min - c.first_prompt_min:
+        # the reminder must fall inside the window (else answering it could never count), and the
+        # routine's window must close by the walk prompt (the next thing asked)
+        raise ConfigError(f"{cfg.source}: coaching.done_window_min = {c.done_window_min:g}: must be longer than "
+                          f"coaching.reminder_after_min = {c.reminder_after_min:g} and at most walk_prompt_min - "
+                          f"first_prompt_min = {c.walk_prompt_min - c.first_prompt_min:g}")
     if s.sensors in ("seat", "both") and g.seat_pin == -1 and g.pin_factory != "mock":
         raise ConfigError(f"{cfg.source}: gpio.seat_pin = -1: sensing.sensors = {s.sensors!r} needs a seat pin")
     if s.sensors in ("pir", "both") and g.pir_pin == -1 and g.pin_factory != "mock":

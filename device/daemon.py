@@ -72,6 +72,10 @@ RAM_PENDING_MAX = 2000
 #: How far the loop steps when the engine reports a deadline it has already passed (clock seconds).
 STUCK_STEP_S = 1.0
 _SIGNIFICANT = ("seated", "level", "alert", "paused_until_ts", "snoozed_until_ts")
+#: Rejected commands (per source) logged and recorded one by one before a flood is summarised ...
+REJECT_BURST = 5
+#: ... in one ``command_rejected`` event (with its ``count``) and one log line per this many clock seconds.
+REJECT_INTERVAL_S = 600.0
 
 
 @dataclass
@@ -89,6 +93,51 @@ class InboxChanged:
 @dataclass
 class Stop:
     reason: str = "stop"
+
+
+class RejectLimiter:
+    """How many rejected commands of one source get a log line and an event each (pure; time is passed in).
+
+    A typo in an automation should show at once, in the log and as a ``command_rejected``
+    event; a flood (2,107 hostile commands cost 6,300 log lines and 0.85 MB of history)
+    must not. The first ``burst`` in an interval are reported one by one; the rest are
+    counted, and at the end of the interval one summary stands for them (``count``).
+    While the flood goes on there is one summary per interval and nothing else; one
+    quiet interval (no rejection at all) gives the next mistake its own report again.
+    Every rejection is in exactly one event's ``count``.
+    """
+
+    def __init__(self, burst: int = REJECT_BURST, interval_s: float = REJECT_INTERVAL_S):
+        self.burst, self.interval_s = burst, interval_s
+        self._end: float | None = None  # end of the current interval; None: quiet
+        self._left = burst
+        self._held = 0
+        self._last = ""
+
+    def admit(self, now: float, reason: str) -> bool:
+        """True: report this one now (count 1). False: counted into the next summary."""
+        if self._end is None:
+            self._end, self._left = now + self.interval_s, self.burst
+        if self._left > 0:
+            self._left -= 1
+            return True
+        self._held += 1
+        self._last = reason
+        return False
+
+    def due(self, now: float) -> tuple[int, str] | None:
+        """At the end of an interval: ``(count, last reason)`` of the held ones, if any."""
+        if self._end is None or now < self._end:
+            return None
+        if not self._held:
+            self._end = None  # a quiet interval: the next one gets the full burst
+            return None
+        out = (self._held, self._last)
+        self._end, self._left, self._held = now + self.interval_s, 0, 0  # still flooding
+        return out
+
+    def next_due(self) -> float | None:
+        return self._end
 
 
 class TraceRecorder:
@@ -181,6 +230,7 @@ class Daemon:
         self._liveness_lock = None  # device/liveness.DaemonLock while running: how readers know we live
         self._ram_dirty = False  # events or a status change not yet in the runtime (RAM) copy
         self._boot = self._boot_id()  # with "mono" in the saved state: a restart in this boot times its gap
+        self._rejects: dict[str, RejectLimiter] = {}  # per command source
 
     # ------------------------------------------------------------------ thread-safe entry points
     def post_command(self, name: str, source: str = "command", **args: Any) -> None:
@@ -375,6 +425,9 @@ class Daemon:
     def next_wake(self) -> float | None:
         """The clock time at which the loop next has work without any input."""
         wake = self._next_flush
+        for lim in self._rejects.values():
+            if lim.next_due() is not None:
+                wake = min(wake, lim.next_due())
         deadline = self.engine.next_deadline() if self.engine else None
         if deadline is not None:
             if deadline <= self._last_tick:
@@ -452,16 +505,32 @@ class Daemon:
     def _command(self, cmd: Command) -> None:
         now = self._now()
         if "error" in cmd.args:
-            log.warning("command from %s rejected: %s", cmd.source, cmd.args["error"])
-            self._emit(self.engine.command(now, "rejected", source=cmd.source, reason=cmd.args["error"]))
+            self._reject(now, cmd.source, str(cmd.args["error"]))
             return
         try:
             events = self.engine.command(now, cmd.name, source=cmd.source, **cmd.args)
-        except (TypeError, ValueError, KeyError) as e:
-            events = self.engine.command(now, "rejected", source=cmd.source, reason=f"{cmd.name}: {e}")
+        except (TypeError, ValueError, KeyError, OverflowError) as e:
+            self._reject(now, cmd.source, f"{cmd.name}: {e}")
+            return
         log.info("command %s%s from %s", cmd.name, "" if not cmd.args else f" {cmd.args}", cmd.source)
         self._emit(events)
         self._next_flush = min(self._next_flush, now + COMMAND_FLUSH_DELAY_S)
+
+    def _reject(self, now: float, source: str, reason: str) -> None:
+        """One rejected command: logged and recorded, or counted into the next summary (``RejectLimiter``)."""
+        lim = self._rejects.setdefault(source, RejectLimiter())
+        if lim.admit(now, reason):
+            log.warning("command from %s rejected: %s", source, reason)
+            self._emit(self.engine.command(now, "rejected", source=source, reason=reason, count=1))
+
+    def _report_rejects(self, now: float) -> None:
+        for source, lim in self._rejects.items():
+            held = lim.due(now)
+            if held:
+                n, last = held
+                log.warning("%d more commands from %s rejected in the last %.0f min (the last: %s)",
+                            n, source, lim.interval_s / 60, last)
+                self._emit(self.engine.command(now, "rejected", source=source, reason=last, count=n))
 
     def _poll_inbox(self) -> None:
         try:
@@ -488,6 +557,8 @@ class Daemon:
             self._next_inbox = time.monotonic() + INBOX_POLL_S
             self._next_inbox_t = now + INBOX_POLL_S * float(getattr(self.clock, "speed", 1.0))
             self._guarded(self._poll_inbox)
+        if self._rejects:
+            self._report_rejects(now)
         self._emit(self.engine.advance(now))
         self._update_status(now)
         if now >= self._next_flush:

@@ -323,6 +323,24 @@ def check_config(path: str | os.PathLike | None, env: Mapping[str, str]) -> tupl
     return Check("config", OK, f"{cfg.source} is valid"), cfg
 
 
+def check_sensors(cfg: config_mod.Config) -> Check | None:
+    """What the configured sensors cannot tell, said where a PIR-only user will see it (None otherwise).
+
+    The wording follows the physics (shared/traces/README.md): to a PIR alone a still
+    reader and an empty chair look alike, so the figures and the prompts are guesses.
+    """
+    if cfg.sensing.sensors != "pir":
+        return None
+    absence = cfg.sensing.pir_absence_s / 60
+    brk = cfg.coaching.break_s
+    return Check("sensors", WARN, "PIR only: a still reader and an empty chair look alike", (
+        f"sitting time may be over- or under-counted: a break under {absence:g} min can count as",
+        f"sitting, and sitting still for over {absence:g} min as away",
+        "prompts are cautious: they may come late or not at all, and no 5-minute reminder beeps",
+        f"a PIR hold over {brk:g} s hides breaks: no prompts then (turn an HC-SR501's time down)",
+    ), fix='wire a seat switch as well and set sensing.sensors = "both"')
+
+
 def check_database(cfg: config_mod.Config, system: System) -> Check:
     db = config_mod.default_db_path(cfg, dict(system.env))
     notes: list[str] = []
@@ -381,7 +399,9 @@ def run_checks(config_path: str | os.PathLike | None, system: System,
     needs_gpio = cfg.gpio.pin_factory != "mock"
     model = read_model(system)
     mqtt = mqtt or (lambda c: check_mqtt(c, connect=system.connect))
-    checks = [config_check, check_board(system, needs_gpio), check_backend(cfg, system, model)]
+    sensors = check_sensors(cfg)
+    checks = [config_check] + ([sensors] if sensors else []) + [check_board(system, needs_gpio),
+                                                                  check_backend(cfg, system, model)]
     if model is not None:  # a board: its GPIO devices, group and service user are worth a look
         checks += [check_gpio_devices(cfg, system, model), check_gpio_group(cfg, system), check_service_user(system)]
     return checks + [check_database(cfg, system), mqtt(cfg)]
@@ -411,4 +431,4 @@ def exit_code(checks: Iterable[Check]) -> int:
 
 __all__ = ["Check", "System", "OK", "WARN", "FAIL", "run_checks", "render", "exit_code", "check_mqtt",
            "check_config", "check_board", "check_backend", "check_gpio_devices", "check_gpio_group",
-           "check_service_user", "check_database", "read_model", "probe_backend"]
+           "check_service_user", "check_database", "check_sensors", "read_model", "probe_backend"]

@@ -6,8 +6,10 @@ this one class, so they cannot disagree about what happened.
 Ordering. Sensing back-dates transitions to the edge that began them, which
 it only knows seconds (seat) or minutes (PIR alone) later. Coaching
 therefore runs no further than ``sensing.holdback() + grace``: with a seat
-the grace is zero (a prompt waits at most ``seat_leave_confirm_s`` while a
-leave is pending); with a PIR alone it is ``PIR_GRACE_S``, so a still
+the grace is zero (a prompt waits only as long as a pending seat decision
+takes: ``seat_leave_confirm_s`` for a leave, up to a minute for a possible
+perch with the PIR, two for a press waiting for proof of a person; then it is
+given, seated or, short of a break, not); with a PIR alone it is ``PIR_GRACE_S``, so a still
 reader is still prompted on time. If a back-dated change would still land
 before an event already emitted, its time is clamped to keep the stream
 ordered (rare, and bounded by the grace).
@@ -37,8 +39,12 @@ class Engine:
         self.cfg = cfg
         self.events = EventFactory(wall_at, ids)
         self.sensing = Sensing(cfg.sensing, start_t, seat=initial.get("seat", 0), pir=initial.get("pir", 0))
-        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total, self.sensing.last_sign)
         self.sensors = cfg.sensing.sensors
+        pir_only = self.sensors == "pir"
+        if pir_only:
+            self.sensing.break_s = cfg.coaching.break_s
+        self.coach = Coach(cfg.coaching, wall_at, self.sensing.moving_total, self.sensing.last_sign,
+                           reminders=not pir_only, blind=self._pir_blind if pir_only else None)
         self._use_seat = self.sensing.use_seat
         self._use_pir = self.sensing.use_pir
         self._grace = PIR_GRACE_S if self.sensors == "pir" else 0.0
@@ -56,6 +62,10 @@ class Engine:
                 # starts empty and would never report a leave, so an empty chair would be prompted)
                 self._leave_at_start = start_t
         self._coach_due = self.coach.next_deadline()
+
+    def _pir_blind(self, now: float) -> bool:
+        """PIR alone: with a hold longer than a break, a break shorter than the hold never shows."""
+        return self.sensing.hold_s > self.cfg.coaching.break_s
 
     # --------------------------------------------------------------- input
     def feed(self, t: float, signal: str, value: int) -> list[Event]:
@@ -190,7 +200,8 @@ class Engine:
             coach.test_prompt(now)
         elif name == "rejected":
             coach.out.append(("command_rejected", now, {"source": args.get("source", "?"),
-                                                        "reason": str(args.get("reason", ""))[:200]}))
+                                                        "reason": str(args.get("reason", ""))[:200],
+                                                        "count": int(args.get("count", 1))}))
         else:
             raise ValueError(f"unknown command {name!r}")
         self._coach_due = coach.next_deadline()

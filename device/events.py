@@ -46,13 +46,16 @@ TYPES: dict[str, str] = {
     "break": "a break was taken (off the chair >= break_s): bout_start_ts, bout_end_ts, "
              "bout_s (bout length), seated_s, prompts, exercises_done, max_level",
     "prompt": "level (1 seated routine, 2 reminder, 3 walk), kind (seated|reminder|walk), "
-              "exercise {key,name,instructions}, bout_s, beep (bool), repeat (int)",
-    "exercise_done": "how (pir|button|break|stood|command), level, exercise (key), latency_s",
+              "exercise {key,name,instructions}, bout_s, beep (bool), repeat (int); "
+              "test (true only on a test_prompt: never counted)",
+    "exercise_done": "how (pir|button|break|stood|command), level, exercise (key), latency_s, "
+                     "in_time (bool: answered within done_window_min, device/compliance.py)",
     "snooze": "minutes, until_ts, in_row",
     "snooze_refused": "in_row, limit",
     "pause": "minutes, until_ts, source",
     "resume": "reason (timer|command)",
-    "command_rejected": "source, reason",
+    "command_rejected": "source, reason, count (rejections it stands for: 1, or a rate-limited flood's "
+                        "summary, whose reason is the last one's)",
     "daemon_start": "version, sensors, resumed_bout (bool)",
     "daemon_stop": "reason; with a bout open: bout_s (to now, or to the leaving) and, seated, sit_s "
                    "(the sit so far), both monotonic: a bout not resumed is closed with these",

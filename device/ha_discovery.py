@@ -8,8 +8,20 @@ access to its own discovery topics only: ``homeassistant/+/deskpulse_%u/+/config
 ``status`` topic for availability, so they grey out when the Last Will fires.
 Sensors read fields of the one retained ``state`` JSON through
 ``value_template``, which keeps the desk's publishing to a single message per
-change. ``default_entity_id`` (``<domain>.<slug>``) replaces ``object_id``,
-which Home Assistant stops honouring in 2026.4.
+change. ``default_entity_id`` (``<domain>.<slug>``, Home Assistant 2025.10 and
+later) replaces ``object_id``, which Home Assistant stops honouring in 2026.4;
+older versions drop the key (their discovery schemas remove unknown keys) and
+name the entity after the device and entity names (``sensor.office_desk_bout``).
+
+Ids. HA keys an entity by its ``unique_id``: its history, statistics, name, area and
+the automations that use it hang off that registry entry. ``ids="exact"`` puts
+the device id in as it is (``deskpulse_office-1_bout``): injective, since device ids
+differ and no entity key ends with ``_<another key>``. ``ids="legacy"`` is what
+every desk published before: ``-`` mapped to ``_``, so ``office-1`` and
+``office_1`` collided. The two agree for every id without ``-``; a desk with a
+``-`` that already has entities in HA keeps the legacy ones (``device.mqtt``
+decides once and pins it in the history). ``default_entity_id`` needs
+``[a-z0-9_]``, so there ``-`` is always ``_`` (HA suffixes a clash with ``_2``).
 
 Pausing is a button ("Pause", for ``coaching.pause_default_min``) plus a
 "Resume" button: one tap is what a dashboard user expects; automations that
@@ -62,13 +74,27 @@ _BUTTONS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
 ]
 
 
+IDS = ("exact", "legacy")
+
+_KEYS = [k for _, k, _, _ in _SENSORS] + [k for k, _, _, _ in _BUTTONS]
+# What makes "exact" injective: ``deskpulse_<device>_<key>`` splits one way only.
+assert not [(a, b) for a in _KEYS for b in _KEYS if a != b and a.endswith("_" + b)], "a key ends in another"
+
+
 def _slug(s: str) -> str:
+    """An id for HA's entity ids (``[a-z0-9_]``): lossy, so never used as an identity."""
     return s.replace("-", "_")
 
 
-def device_block(cfg, topics: Topics) -> dict[str, Any]:
+def _uid_base(topics: Topics, ids: str) -> str:
+    if ids not in IDS:
+        raise ValueError(f"ids must be one of {IDS}, got {ids!r}")
+    return f"deskpulse_{topics.device if ids == 'exact' else _slug(topics.device)}"
+
+
+def device_block(cfg, topics: Topics, ids: str = "exact") -> dict[str, Any]:
     return {
-        "identifiers": [f"deskpulse_{_slug(topics.device)}"],
+        "identifiers": [_uid_base(topics, ids)],
         "name": cfg.device.name or "Desk",
         "manufacturer": "deskpulse",
         "model": "deskpulse sitting coach",
@@ -76,10 +102,14 @@ def device_block(cfg, topics: Topics) -> dict[str, Any]:
     }
 
 
-def configs(cfg, topics: Topics) -> list[tuple[str, str]]:
-    """Every ``(topic, json)`` discovery message for this desk, to be published retained."""
+def configs(cfg, topics: Topics, ids: str = "exact") -> list[tuple[str, str]]:
+    """Every ``(topic, json)`` discovery message for this desk, to be published retained.
+
+    ``ids``: ``exact`` or ``legacy`` unique_ids and device identifier (module docstring).
+    """
     prefix = cfg.mqtt.discovery_prefix.strip("/") or "homeassistant"
-    dev = device_block(cfg, topics)
+    dev = device_block(cfg, topics, ids)
+    base = _uid_base(topics, ids)
     slug = _slug(topics.device)
     node_id = f"deskpulse_{topics.device}"
     common = {
@@ -88,14 +118,12 @@ def configs(cfg, topics: Topics) -> list[tuple[str, str]]:
         "payload_not_available": OFFLINE,
         "device": dev,
         "origin": {"name": "deskpulse", "sw_version": __version__},
-        "has_entity_name": True,
     }
     out: list[tuple[str, str]] = []
 
     def add(component: str, key: str, name: str, extra: dict[str, Any]) -> None:
-        object_id = f"deskpulse_{slug}_{key}"
-        conf = {"name": name, "unique_id": object_id, "default_entity_id": f"{component}.{object_id}",
-                **common, **extra}
+        conf = {"name": name, "unique_id": f"{base}_{key}",
+                "default_entity_id": f"{component}.deskpulse_{slug}_{key}", **common, **extra}
         topic = f"{prefix}/{component}/{node_id}/{key}/config"
         out.append((topic, json.dumps(conf, separators=(",", ":"))))
 

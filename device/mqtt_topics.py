@@ -20,6 +20,10 @@ from typing import Any
 
 #: Larger command payloads are rejected unread: nothing legitimate comes close.
 MAX_COMMAND_BYTES = 1024
+#: The most of one incoming MQTT packet the desk holds in memory (topic and header included).
+#: Anything longer is read through and dropped (``device.mqtt.BoundedClient``): the broker's
+#: own limit is up to 256 MB, and paho would otherwise hold the whole packet and copy it twice.
+MAX_IN_PACKET = 128 * 1024
 PAUSE_MIN_RANGE = (1.0, 1440.0)
 
 ONLINE = "online"
@@ -32,8 +36,8 @@ def sanitize_id(raw: str) -> str:
     """A device id safe in a topic level and in a Home Assistant unique_id/entity id.
 
     ``+``, ``#`` and ``/`` would change what a topic means; HA entity ids only
-    take ``[a-z0-9_]``, so everything else becomes ``_`` (``-`` is kept for
-    topics and mapped again by ``ha_discovery``).
+    take ``[a-z0-9_]``, so everything else becomes ``_`` (``-`` is kept: it is in
+    topics and unique_ids; ``ha_discovery`` maps it only where HA needs ``[a-z0-9_]``).
     """
     s = _UNSAFE.sub("_", raw.strip().lower()).strip("_-")
     return s[:64] or "desk"
@@ -93,8 +97,8 @@ def build_state(status: dict[str, Any], ts: str | None = None) -> dict[str, Any]
     ``today`` dict (``seated_s, breaks, prompts, exercises_done, compliance``)
     or as top-level ``today_*`` keys. Missing values become null rather than
     an error: a half-known state is better than a stale one in Home Assistant.
-    ``compliance`` is a share (0..1, as in the ``days`` table), published as a
-    percentage.
+    ``compliance`` is a percentage (0-100, as in the ``days`` table: asks
+    answered in time / asks, device/compliance.py), published to one decimal.
     """
     today = dict(status.get("today") or {})
     for k in ("seated_s", "breaks", "prompts", "exercises_done", "compliance", "bouts", "snoozes"):
@@ -103,8 +107,7 @@ def build_state(status: dict[str, Any], ts: str | None = None) -> dict[str, Any]
     seated = bool(status.get("seated", False))
     bout_s = _num(status.get("bout_s")) or 0
     seated_s = _num(today.get("seated_s"))
-    compliance = today.get("compliance")
-    comp = _num(compliance * 100, 1) if _num(compliance, 3) is not None else None
+    comp = _num(today.get("compliance"), 1)
     out = {
         "state": "seated" if seated else "away",
         "seated": seated,
@@ -194,6 +197,7 @@ def parse_command(payload: bytes | bytearray | str, default_pause_min: float = 6
     if isinstance(minutes, bool) or not isinstance(minutes, (int, float)):
         return Rejection(f"\"minutes\" must be a number, got {type(minutes).__name__}")
     lo, hi = PAUSE_MIN_RANGE
-    if not math.isfinite(minutes) or not lo <= minutes <= hi:
+    # Compared as they are: math.isfinite(10**400) raises OverflowError (ints have no infinity).
+    if isinstance(minutes, float) and not math.isfinite(minutes) or not lo <= minutes <= hi:
         return Rejection(f"\"minutes\" must be from {lo:g} to {hi:g}, got {_short(minutes)}")
     return Command("pause", {"minutes": float(minutes)})

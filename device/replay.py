@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 from itertools import compress
-from typing import Iterator
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from device.config import Config
@@ -140,11 +140,16 @@ def wall_mapper(trace: Trace, cfg: Config) -> WallMapper:
     return WallMapper(start, ZoneInfo(cfg.device.timezone) if cfg.device.timezone else start.tzinfo)
 
 
-def replay(trace: Trace, cfg: Config, sensor: str | None = None) -> Iterator[Event]:
+def replay(trace: Trace, cfg: Config, sensor: str | None = None,
+           on_engine: Callable[[Engine], None] | None = None) -> Iterator[Event]:
+    """The engine's events for a whole trace. ``on_engine`` is handed the engine before it runs,
+    so a harness (benchmarks/accuracy.py) can read what sensing records beyond events."""
     sensor = sensor or default_sensor(trace)
     if cfg.sensing.sensors != sensor:
         cfg = cfg.replace(sensing={"sensors": sensor})
     engine = Engine(cfg, wall_mapper(trace, cfg), ids=IdFactory(node=0), start_t=0.0)
+    if on_engine is not None:
+        on_engine(engine)
     wanted = SENSOR_SIGNALS[sensor]
     times, signals, values = trace.times, trace.signals, trace.values
     if not set(signals) <= wanted:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, Iterable
 
+from device.compliance import DEFAULT_WINDOW_S, Asks, percent
 from device.events import Event
 
 LONG_BOUT_S = (30 * 60, 60 * 60)  # the days table's bouts_over_30 / bouts_over_60 ("reached", >=)
@@ -95,13 +96,15 @@ class DayStats(_Row):
     done_command: int = 0
     done_stood: int = 0
     snoozes: int = 0
-    compliance: float | None = None  # prompted bouts with an exercise done / prompted bouts
+    asks: int = 0                    # prompts that asked for an exercise (device/compliance.py)
+    answered_in_time: int = 0        # asks answered within coaching.done_window_min
+    compliance: float | None = None  # 100 * answered_in_time / asks (a percentage); None with no asks
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "day", "seated_s", "bouts", "longest_bout_s", "bouts_over_30", "bouts_over_60", "breaks",
         "prompts", "exercises_done", "done_pir", "done_button", "done_break", "done_command",
-        "done_stood", "snoozes", "compliance")
-    ZERO_IF_NULL: ClassVar[tuple[str, ...]] = COLUMNS[1:-1]  # compliance stays None: no prompt, no figure
+        "done_stood", "snoozes", "asks", "answered_in_time", "compliance")
+    ZERO_IF_NULL: ClassVar[tuple[str, ...]] = COLUMNS[1:-1]  # compliance stays None: no ask, no figure
 
 
 @dataclass
@@ -179,6 +182,8 @@ class _DayAcc:
     done: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DONE_HOWS, 0))
     exercises_done: int = 0
     snoozes: int = 0
+    asks: int = 0
+    answered: int = 0
     bouts: list[_BoutAcc] = field(default_factory=list)
 
 
@@ -197,8 +202,9 @@ class Rollup:
     ``sit_end`` or ``break`` with no bout open opens one from its own figures.
     """
 
-    def __init__(self, boundary: time = time(0)):
+    def __init__(self, boundary: time = time(0), window_s: float = DEFAULT_WINDOW_S):
         self.boundary = boundary
+        self._asks = Asks(window_s)
         self._days: dict[date, _DayAcc] = {}
         self._bout: _BoutAcc | None = None
         self._last_closed: _BoutAcc | None = None  # for an exercise_done(how=break) right after its break
@@ -269,7 +275,16 @@ class Rollup:
         if day is not None:
             the_day = day
         acc = self._acc(the_day)
-        if typ == "prompt":
+        what, ask = self._asks.feed(typ, utc, data, the_day)
+        if what == "ask":
+            acc.asks += 1
+        elif what == "answered":
+            self._acc(ask.tag).answered += 1
+        elif what == "withdrawn":
+            self._acc(ask.tag).asks -= 1
+        if typ == "prompt" and data.get("test"):
+            pass   # a test prompt is no prompt: not counted anywhere
+        elif typ == "prompt":
             acc.prompts += 1
             if bout is not None:
                 bout.prompts += 1
@@ -337,7 +352,6 @@ class Rollup:
             if as_of is not None and self._bout is not None and self._bout.day == day \
                     and self._sit_utc is not None:
                 seated += max(0.0, as_of.timestamp() - self._sit_utc)
-            prompted = [b for b in bouts if b.prompts > 0]
             out.append(DayStats(
                 day=day, seated_s=seated, bouts=len(bouts),
                 longest_bout_s=max((b.bout_s for b in bouts), default=0.0),
@@ -346,8 +360,8 @@ class Rollup:
                 breaks=acc.breaks, prompts=acc.prompts, exercises_done=acc.exercises_done,
                 done_pir=acc.done["pir"], done_button=acc.done["button"],
                 done_break=acc.done["break"], done_command=acc.done["command"], done_stood=acc.done["stood"],
-                snoozes=acc.snoozes,
-                compliance=(sum(b.exercises_done > 0 for b in prompted) / len(prompted)) if prompted else None))
+                snoozes=acc.snoozes, asks=acc.asks, answered_in_time=acc.answered,
+                compliance=percent(acc.answered, acc.asks)))
         return out
 
     def prune(self) -> None:

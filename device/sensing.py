@@ -14,12 +14,32 @@ The physics (see shared/traces/README.md) and how each part answers it:
   after ``seat_leave_confirm_s`` of empty seat; sitting after
   ``seat_sit_confirm_s`` of pressed seat (activPAL's > 3 s rule).
 * With both sensors, the PIR settles what the seat cannot:
-  - an object on the chair presses the seat but never moves legs: a press
-    becomes a person only with leg motion near it (``_PERSON_LOOKBACK_S``
-    before, up to ``object_timeout_s`` after); and whatever has sat
-    ``_OBJECT_STILL_S`` without a leg movement or a weight shift is an object
-    from the last sign of a person (a bag put down by someone moving at the
-    desk, or right after they left, is accepted at first);
+  - a person or an object (a bag)? Sitting down moves the legs as the seat
+    loads; putting a bag down, or standing up before it, comes before its
+    press. So a press is a person with a leg motion from its rising edge to
+    ``_SIT_MOTION_S`` after it (a pulse still high across the press counts once
+    its last movement, the fall less the hold, is known to be at or after it),
+    a weight shift (objects never shift), or two separate motions within
+    ``_REPEAT_S`` (a lone false trigger, about one an hour, is one motion; a
+    bag almost never shows two), believed once the seat stays pressed
+    ``_PICKUP_S`` after it (lifting a bag moves the legs just before the seat
+    empties). There is no unconditional trusted return.
+  - without that evidence: a press inside the perch window after leaving
+    (``_RETURN_S``) is seated provisionally, so a still person back from a
+    short absence keeps their bout and is prompted on time; coaching runs at
+    most ``_UNPROVEN_RUN_S`` past the press until a sign of a person comes
+    (so a bag is prompted only if a prompt falls due that soon), and with no
+    sign it is an object from its press, retracted once the seat empties
+    after ``_BAG_MIN_S`` or after ``_RETURN_PROOF_S``. Any other press waits,
+    holding coaching back to it, and is an object after ``object_timeout_s``.
+    Every object call is recorded in ``object_calls`` as (press, decided at);
+    proof of a person later restores the sitting from the press. A press
+    released without proof within ``_SHORT_SIT_S`` is a short sit after all if
+    someone sits down within ``_SAME_BOUT_S`` of its release (coaching is held
+    back meanwhile, so the restored sitting lands in order).
+  - whatever has sat ``_OBJECT_STILL_S`` without a leg movement or a weight
+    shift is an object from the last sign of a person (a safety net behind the
+    evidence above);
   - standing up and sitting down move the legs; leaning forward or
     perching on the front edge (seat empty 10-60 s) does not, or leaves the
     legs moving under the desk. An empty spell of at most ``_PERCH_MAX_S``
@@ -34,12 +54,13 @@ The physics (see shared/traces/README.md) and how each part answers it:
   without movement and back-dated to the last movement. A still reader and
   an empty chair look the same to a PIR: that is the physics, not a bug.
   Occupancy holds the likelier answer (still seated) for the seated time,
-  but prompting takes the cautious one: every silence of ``_PROBABLE_BREAK_S``
-  is reported in ``restarts`` with whether the sustained motion of standing
-  up or sitting down framed it. Coaching restarts its ladder at a framed one,
-  so someone back from a short break is not nagged at once, and at a bare one
-  only while a prompt stands (measured on the dev days: false prompts
-  41 -> 10 -> 6, seated time and prompt recall unchanged).
+  but prompting takes the cautious one: every silence of ``break_s`` (a shorter
+  one cannot be a break) is reported in ``restarts`` with whether the sustained
+  motion of standing up or sitting down framed it. Coaching restarts its ladder
+  at a framed one, so someone back from a short break is not nagged at once, and
+  at a bare one only while a prompt stands. With a hold longer than a break, a
+  break shorter than the hold never shows at all: the engine then gives no
+  prompts (``hold_s``). Measured on the dev days: false prompts 41 -> 10 -> 6 -> 3.
 * PIR warm-up: the module fires spuriously in its first minute, so its
   edges are ignored for ``pir_warmup_s`` after start.
 
@@ -53,9 +74,6 @@ from device.config import SensingConfig
 
 INF = float("inf")
 
-# With both sensors: motion up to this long before a seat press counts as the
-# person sitting down (the PIR sees the approach before the seat is loaded).
-_PERSON_LOOKBACK_S = 30.0
 # With both sensors: an empty-seat spell this short, with leg motion strictly
 # inside it, is perching or leaning forward, not leaving.
 _PERCH_MAX_S = 60.0
@@ -64,18 +82,51 @@ _PERCH_MAX_S = 60.0
 _PERCH_EDGE_S = 3.0
 # Standing up / sitting down shows as PIR activity within this of the seat edge.
 _EDGE_S = 5.0
-# With both sensors, a press waits this long for leg motion (proof of a person)
-# while holding coaching back; after it, an object is suspected and coaching runs on.
-_PERSON_WAIT_S = 120.0
-# With both sensors, a press this soon after the seat was left is the person
-# coming back (a bag is left behind when leaving for longer), so it needs no
-# further proof; later presses wait for leg motion or a weight shift.
-_TRUSTED_RETURN_S = 60.0
+# With both sensors, the evidence that a press is a person (see ``_pend_expired``):
+# sitting down moves the legs as the seat loads, so leg motion from the seat's rising
+# edge to this long after it is a person (about 87 % of sit-downs, no bag: the motion of
+# putting a bag down, or of the owner standing up, comes before its press, so the window
+# does not reach back before the edge).
+_SIT_MOTION_S = 2.0
+# Two leg motions at least this far apart are separate (a lone trigger is one motion:
+# its pulse is exactly the hold wide) ...
+_SEPARATE_S = 1.0
+# ... and two separate motions within this long are a person: a bag almost never shows
+# two within two minutes, and a lone false trigger (about one an hour) is one.
+_REPEAT_S = 120.0
+# With both sensors: a press this soon after the seat was left continues the bout if it is
+# the person (the scorer's and coaching's break is 120 s): without the motion of sitting
+# down it is taken as seated at once, but only provisionally (see _object_check), so that a
+# still person back from a short absence is prompted on time.
+_RETURN_S = _PERCH_MAX_S
+# Sitting down again within this of leaving continues the bout (coaching's break_s, the
+# scorer's bout bridge): short presses without proof before it were sitting after all.
+_SAME_BOUT_S = 120.0
+# With both sensors: a press without proof of a person that ends sooner than this was a
+# short sit if someone sits down again soon; one that lasted longer was an object (a bag
+# is left for minutes to hours, and lifting it moves the legs as standing up does).
+_SHORT_SIT_S = 180.0
+# With both sensors: a provisional sitting (a return without the motion of sitting down)
+# with no sign of a person this long was an object since its press: longer than the
+# stillest spell measured on the shared days (17 min), since calling a still person an
+# object splits their bout.
+_RETURN_PROOF_S = 1200.0
+# With both sensors: a bag is left on the chair for minutes: a provisional sitting that
+# empties at least this long after its press without a sign of a person was an object.
+_BAG_MIN_S = 60.0
+# ... and coaching runs no further than this past its press until it shows a person (the
+# engine holds it back): a bag is prompted only if a prompt falls due this soon, a still
+# person back from a short absence is prompted on time (their prompt may be late only
+# if it falls due later than this and their first sign of a person later than its
+# tolerance). The same bound as a short sit: a sitting this long without a sign is suspect.
+_UNPROVEN_RUN_S = _SHORT_SIT_S
+# Lifting a bag moves the legs 0.5-3 s before the seat empties: motion proves a person
+# only once the seat has stayed pressed this long after it.
+_PICKUP_S = 5.0
 # With both sensors: this long with neither leg motion nor a weight shift, what
-# presses the seat is an object, not a person: a bag put down by someone moving at
-# the desk (that motion proves nothing), or within a minute of leaving (a trusted
-# return). The stillest seated people measured: 17 min on the shared days, 33 min
-# in our simulator's still readers.
+# presses the seat is an object, not a person (a safety net behind the evidence a
+# press needs: a bag accepted on a false trigger at its edge). The stillest seated
+# people measured: 17 min on the shared days, 40 in our simulator's still readers.
 _OBJECT_STILL_S = 2700.0
 # The shortest credible PIR hold; below it a high pulse is a glitch.
 _MIN_HOLD_S = 0.5
@@ -86,10 +137,11 @@ _HOLD_EVIDENCE = 3
 # A single high pulse this much longer than the hold is sustained movement:
 # as good as a second pulse for PIR-only arrival.
 _SUSTAINED_S = 5.0
-# PIR alone: a silence this long (longer than a break) that begins or ends
-# with a pulse outlasting the hold by _STAND_MOTION_S (the retriggered motion of
-# standing up or sitting down, longer than a leg twitch) was probably a break.
-_PROBABLE_BREAK_S = 140.0
+# PIR alone: a silence as long as a break (coaching's break_s, ``Sensing.break_s``)
+# that begins or ends with a pulse outlasting the hold by _STAND_MOTION_S (the
+# retriggered motion of standing up or sitting down, longer than a leg twitch)
+# was probably a break. A silence shorter than a break cannot be one, so the
+# break itself is the threshold.
 _STAND_MOTION_S = 0.3
 # one-edge signal columns for feed_seat/feed_pir
 _SEAT1, _PIR1 = ("seat",), ("pir",)
@@ -118,11 +170,25 @@ class Sensing:
         self._seat_commit_due = start_t + self._spike if seat else INF
         # seat occupancy: a pending transition began at _pend_t
         self._pend: str | None = None   # "sit" | "sit_gap" | "leave" | "return" | None
-        self._left_t = -INF             # when the seat was last left (a confirmed leave)
         self._return_t = 0.0            # both: when the seat was pressed again after a long empty spell
         self._pend_t = 0.0
         self._pend_due = INF
         self._object = False            # both: seat pressed by something that never moved
+        self._object_t0: float | None = None  # ... the press it was called from (restored from there if a person after all)
+        self._object_after = -INF       # ... motion after this can prove a person
+        self._proof_t = -INF            # both: the motion that proved a person, awaiting _PICKUP_S of pressed seat
+        self._left_t = -INF             # both: when the seat was last left (a confirmed leave)
+        self._unproven = False          # both: seated provisionally (a return without the motion of sitting down)
+        self._unproven_t0 = 0.0         # ... since this press
+        self._unproven_left = 0.0       # ... after the seat was left at this time
+        # both: presses that waited for proof of a person and were released without it
+        # (seat_sit_confirm_s to object_timeout_s long), each (press, release): sitting after
+        # all if a person sits down within _SAME_BOUT_S of the last (a short sit whose only
+        # movement was standing up: lifting a bag looks the same, but a bag stays longer)
+        self._maybe: list[tuple[float, float]] = []
+        self._gap_t = 0.0               # when a press awaiting proof emptied (sit_gap)
+        # both: one entry per object call: (the time occupancy is back-dated to, the time it was decided)
+        self.object_calls: list[tuple[float, float]] = []
         self._seat_change_t = start_t   # when the seat level last changed (a committed edge)
         self._seated_t = start_t        # both: when the current seated spell began
 
@@ -140,6 +206,7 @@ class Sensing:
         self._last_sustained = False    # the last pulse outlasted the hold (standing up, sitting down)
         self._resume_t: float | None = None  # PIR alone: a return after a long silence, awaiting its width
         self._resume_from = 0.0         # ... and where that silence began
+        self.break_s = 120.0            # PIR alone: coaching's break_s (the engine sets it), the probable-break length
         if pir and not cfg.pir_warmup_s:
             self._pir_on(start_t)
 
@@ -154,10 +221,12 @@ class Sensing:
         keeps the event stream in time order without a reorder buffer.
         """
         h = INF
-        if self._pend in ("leave", "return", "sit_gap"):
-            h = self._pend_t
-        elif self._pend == "sit" and self._pend_due <= self._pend_t + _PERSON_WAIT_S:
-            h = self._pend_t  # (a press waiting longer for proof of a person does not hold coaching back)
+        if self._pend in ("leave", "return", "sit_gap", "sit"):
+            h = self._pend_t  # (a press waits at most object_timeout_s for proof of a person)
+        if self._maybe and self._maybe[0][0] < h:
+            h = self._maybe[0][0]  # short presses that may yet prove to have been sitting
+        if self._unproven and self._unproven_t0 + _UNPROVEN_RUN_S < h:
+            h = self._unproven_t0 + _UNPROVEN_RUN_S
         if self._seat_commit_due != INF and self._seat_raw_t < h:
             h = self._seat_raw_t
         if self.mode == "pir":
@@ -175,6 +244,11 @@ class Sensing:
         if self.use_pir and now >= self._warm_until:
             seen = max(seen, now if self._pir_high else self._last_motion)
         return seen
+
+    @property
+    def hold_s(self) -> float:
+        """The PIR's hold time as learnt so far (the shortest high pulse; 3 s until three are seen)."""
+        return self._hold
 
     def moving_total(self, now: float) -> float:
         """Cumulative seconds of movement up to ``now`` (an ongoing pulse included)."""
@@ -226,7 +300,7 @@ class Sensing:
         high, rise_t, last_motion = self._pir_high, self._pir_rise_t, self._last_motion
         min_w, seen, hold, moving = self._min_width, self._widths_seen, self._hold, self.moving_s
         other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
-        waiting = self._pend is not None or self._object
+        waiting = self._pend is not None or self._object or self._unproven
         watching = watch is not None
         base, needed = watch if watching else (0.0, INF)
         n_rises, n_pulses = len(rises), len(pulses)
@@ -241,6 +315,7 @@ class Sensing:
                     break
                 self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
                 self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
+                self._hold = hold
                 # advance(due), its first timer dispatched here as advance() would
                 if due == commit:
                     self._seat_commit()
@@ -261,7 +336,7 @@ class Sensing:
                 if watching and (moving + max(0.0, due - rise_t - hold) if high and due >= warm else moving) - base >= needed:
                     stop = 2
                     break
-                waiting = self._pend is not None or self._object
+                waiting = self._pend is not None or self._object or self._unproven
                 due = commit if commit < other else other
             if stop or t >= limit:
                 stop = stop or 1
@@ -285,6 +360,7 @@ class Sensing:
                         if waiting:
                             self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
                             self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
+                            self._hold = hold
                             self._motion_while_pending(t)
                             if self.changes:
                                 last = t
@@ -292,7 +368,7 @@ class Sensing:
                                 stop = 1
                                 break
                             other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
-                            waiting = self._pend is not None or self._object
+                            waiting = self._pend is not None or self._object or self._unproven
                             due = commit if commit < other else other
                 elif high:
                     # a fall: the hold is learnt from the shortest pulse; movement ended a hold ago
@@ -313,6 +389,19 @@ class Sensing:
                     d = width - hold
                     if d > 0.0:
                         moving += d
+                    if waiting:
+                        self._seat_raw, self._seat_raw_t, self._seat_commit_due = raw, raw_t, commit
+                        self._pir_high, self._pir_rise_t, self._last_motion = high, rise_t, last_motion
+                        self._hold = hold
+                        self._motion_ended(rise_t, t)
+                        if self.changes:
+                            last = t
+                            i += 1
+                            stop = 1
+                            break
+                        other = self._pend_due if self._pend_due < self._pir_due else self._pir_due
+                        waiting = self._pend is not None or self._object or self._unproven
+                        due = commit if commit < other else other
             elif sig == "seat":
                 v = values[i]
                 if v != raw:
@@ -388,9 +477,9 @@ class Sensing:
             self._seat_released(t)
 
     def _seat_pressed(self, t: float) -> None:
-        if self._pend == "sit_gap":
-            # the seat emptied briefly during a press awaiting proof of a person:
-            # a weight shift, which objects do not make
+        if self._pend in ("sit_gap", "object_gap"):
+            # the seat emptied briefly during a press awaiting proof of a person (or one
+            # called an object): a weight shift, which objects do not make
             t0 = self._pend_t
             self._clear_pending()
             self._change(t0, True)
@@ -403,17 +492,43 @@ class Sensing:
                 self._return_t = t
                 self._pend_due = t + _EDGE_S
                 return
-            self._clear_pending()     # a weight shift: still seated
+            self._clear_pending()     # a weight shift: still seated, and a person
+            if self._unproven:
+                self._proven_seated()
         elif not self.seated:
             self._start_pending_sit(t)
 
     def _seat_released(self, t: float) -> None:
-        self._object = False
+        if self.mode == "both":
+            # a one-shot held high across the press hides when the legs moved until it falls:
+            # still high now, it has shown them moving while the seat was pressed
+            if self._unproven and self._pend is None and self._moving_since(self._unproven_t0, t):
+                self._proven_seated()
+            elif self._pend == "sit" and t - self._pend_t >= self.cfg.seat_sit_confirm_s and \
+                    self._moving_since(self._pend_t, t):
+                t0 = self._pend_t
+                self._clear_pending()
+                self._change(t0, True)
+            if not self.seated:
+                self._pir_due = INF   # a proof awaiting the pickup time: the seat emptied first
+        if self._unproven and t - self._unproven_t0 >= _BAG_MIN_S and self._pend is None:
+            # a provisional sitting empties with no sign of a person: a weight shift if it comes
+            # back soon (a person), else it was an object from its press (no perching for it)
+            self._pend, self._pend_t = "leave", t
+            self._pend_due = t + self.cfg.seat_leave_confirm_s
+            return
+        if self._object:
+            # the object is lifted, or a person called an object shifts their weight
+            self._object = False
+            self._pend, self._pend_t = "object_gap", (t if self._object_t0 is None else self._object_t0)
+            self._pend_due = t + self.cfg.seat_leave_confirm_s
+            return
         if self._pend == "return":
             self._decide_return(t)
         if self._pend == "sit" and t - self._pend_t >= self.cfg.seat_sit_confirm_s:
             # a press awaiting proof of a person empties: a weight shift if it comes back soon
             self._pend = "sit_gap"
+            self._gap_t = t
             self._pend_due = t + self.cfg.seat_leave_confirm_s
             return
         if self.seated:
@@ -456,32 +571,104 @@ class Sensing:
         if kind == "return":
             self._decide_return(due)
             return
-        if kind == "sit_gap":
+        if kind == "sit_gap" and self.mode == "both" and self._gap_t - t0 < _SHORT_SIT_S:
+            # whatever pressed the seat went away without proof: a person only if one sits down soon
+            self._maybe.append((t0, self._gap_t))
+            self._left_t = self._gap_t
+            self._clear_pending()
+            return
+        if kind in ("sit_gap", "object_gap"):
             self._clear_pending()     # whatever pressed the seat went away without proof
+            return
+        if kind == "maybe":
+            self._maybe.clear()
+            self._clear_pending()
             return
         if kind == "leave":
             self._clear_pending()
+            if self._unproven and t0 - self._unproven_t0 >= _BAG_MIN_S:
+                # a provisional sitting left without a sign of a person: an object since its
+                # press, and the person away since they left before it (the engine stamps the
+                # end at the press, after the sitting's start; coaching times the break from
+                # the person's leaving, so their return is a new bout if it is one)
+                self.object_calls.append((self._unproven_t0, due))
+                t0 = self._unproven_left
             self._change(t0, False)
             return
-        # a sit held long enough; with a PIR it must also be a person
-        if self.mode == "both" and not self._person_near(t0, due):
+        # a sit held long enough; with a PIR it must also be a person: the legs moved as
+        # the seat was loaded, or (while it waits, see _motion_while_pending/_motion_ended)
+        # a weight shift or two separate leg motions come. Nothing, and it is an object.
+        if self.mode == "both" and not self._moving_since(t0, due):
             # compared as t0 + wait, the way the deadline was set: (t0 + w) - t0 can round
             # below w, and the timer would then set itself to the same time forever
-            if due >= t0 + self.cfg.object_timeout_s:
+            if t0 - self._left_t < _RETURN_S:
+                # back from a short absence, or a bag put down as its owner left:
+                # seated, until _object_check finds no sign of a person
                 self._clear_pending()
-                self._object = True
-            elif due >= t0 + _PERSON_WAIT_S:
-                self._pend_due = t0 + self.cfg.object_timeout_s
+                self._change(t0, True)
+                left = self._left_t
+                self._unproven, self._unproven_t0 = True, t0
+                self._unproven_left = left
+                self._pir_due = min(t0 + _RETURN_PROOF_S, self._held_across(t0))
+            elif due >= t0 + self.cfg.object_timeout_s:
+                self._clear_pending()
+                self._call_object(t0, due, t0, t0 + _SIT_MOTION_S)
             else:
-                self._pend_due = t0 + min(_PERSON_WAIT_S, self.cfg.object_timeout_s)
+                self._pend_due = t0 + self.cfg.object_timeout_s
+                if self._pir_due == INF:
+                    self._pir_due = self._held_across(t0)
             return
         self._clear_pending()
         self._change(t0, True)
 
-    def _person_near(self, t0: float, now: float) -> bool:
-        if self._pir_high or self._last_motion >= t0 - _PERSON_LOOKBACK_S:
+    def _sat_down_moving(self, t0: float, now: float) -> bool:
+        """Did the legs move from the press ``t0`` to ``_SIT_MOTION_S`` after it (as far as known at ``now``)?
+
+        A rise in the window is movement; so is a pulse that began by the window's end
+        and whose last movement (its fall less the hold, or, still high, at least
+        ``now - hold``) is at or after ``t0``: a retriggered one-shot hides the
+        movements inside it, but not that the legs were still moving then.
+        """
+        end = t0 + _SIT_MOTION_S
+        hold = self._hold
+        if self._pir_high and self._pir_rise_t <= end and now >= self._warm_until and \
+                (self._pir_rise_t >= t0 or now - hold >= t0):
             return True
-        return t0 - self._left_t <= _TRUSTED_RETURN_S
+        for rise, fall in reversed(self._pulses):
+            if fall < t0:
+                return False
+            if rise <= end and (rise >= t0 or fall - hold >= t0):
+                return True
+        return False
+
+    def _held_across(self, t0: float) -> float:
+        """When a pulse high across the press ``t0`` will, if still high, show the legs moving at or
+        after it (a long hold hides the sitting down until then), or INF."""
+        if self._pir_high and self._pir_rise_t <= t0 + _SIT_MOTION_S:
+            return max(t0 + self._hold, self._warm_until)
+        return INF
+
+    def _moving_since(self, t0: float, now: float) -> bool:
+        """Evidence at ``now`` from the pulse still high: it covered the sitting-down window
+        (``_sat_down_moving``), or began after it and has been retriggered since."""
+        if self._sat_down_moving(t0, now):
+            return True
+        rise = self._pir_rise_t
+        return self._pir_high and now >= self._warm_until and rise > t0 + _SIT_MOTION_S and \
+            now - self._hold - rise >= _SEPARATE_S
+
+    def _call_object(self, t0: float, now: float, restore_t: float | None, after: float) -> None:
+        """What presses the seat since ``t0`` is an object (decided at ``now``).
+
+        Proof of a person later (two separate leg motions after ``after``, or a
+        weight shift) restores the sitting from ``restore_t`` (the press), or from
+        the proof itself if None.
+        """
+        self._maybe.clear()
+        self._object = True
+        self._object_t0 = restore_t
+        self._object_after = after
+        self.object_calls.append((t0, now))
 
     def _moved_between(self, a: float, b: float) -> bool:
         rises = self.motion_rises
@@ -494,8 +681,11 @@ class Sensing:
         return False
 
     def _clear_pending(self) -> None:
-        self._pend = None
-        self._pend_due = INF
+        if self._maybe:
+            self._pend, self._pend_due = "maybe", self._maybe[-1][1] + _SAME_BOUT_S
+        else:
+            self._pend = None
+            self._pend_due = INF
 
     # ------------------------------------------------------------- the PIR
     def _pir_on(self, t: float) -> None:
@@ -512,7 +702,7 @@ class Sensing:
             self._pir_due = INF
             if not self.seated:
                 self._arrival_evidence(t)
-            elif t - silence_from >= _PROBABLE_BREAK_S:
+            elif t - silence_from >= self.break_s:
                 if self._last_sustained:
                     self.restarts.append((t, True))
                 else:
@@ -522,16 +712,94 @@ class Sensing:
                     self._pir_due = t + self._hold + _STAND_MOTION_S
 
     def _motion_while_pending(self, t: float) -> None:
-        """Both sensors: legs moved at ``t`` while a press waits for proof of a person."""
-        if self._pend == "sit" and t < self._pend_t + self.cfg.seat_sit_confirm_s:
-            pass  # still inside the sit confirmation: its timer will see this motion
-        elif self._pend == "sit" or self._object:
-            # a press waiting for a person (or an object) now sees legs move
-            t0 = self._pend_t if self._pend == "sit" else t
-            self._clear_pending()
-            self._object = False
-            if self._seat_stable:
+        """Both sensors: the legs began to move at ``t`` while a press waits for proof of a person."""
+        if self._pend == "sit":
+            if t < self._pend_t + self.cfg.seat_sit_confirm_s:
+                return  # still inside the sit confirmation: its timer will see this motion
+            after = self._pend_t + _SIT_MOTION_S
+        elif self._object:
+            after = self._object_after
+        elif self._unproven:
+            after = self._unproven_t0 + _SIT_MOTION_S
+        else:
+            return
+        if self._moved_before(t, after):
+            self._proof(t, t)
+
+    def _motion_ended(self, rise: float, fall: float) -> None:
+        """Both sensors: a pulse ended at ``fall`` while something waits (``run`` and ``_pir_off`` call it)."""
+        if self._pend == "sit":
+            t0 = self._pend_t
+            if fall < t0 + self.cfg.seat_sit_confirm_s:
+                return  # the confirmation's timer will see this pulse
+            last = fall - self._hold
+            if rise <= t0 + _SIT_MOTION_S and (rise >= t0 or last >= t0):
+                self._clear_pending()     # the legs were moving as the seat was loaded
                 self._change(t0, True)
+                return
+            after = t0 + _SIT_MOTION_S
+        elif self._object:
+            after = self._object_after
+        elif self._unproven:
+            t0 = self._unproven_t0
+            if rise <= t0 + _SIT_MOTION_S and (rise >= t0 or fall - self._hold >= t0):
+                self._proven_seated()     # the legs were moving as the seat was loaded
+                return
+            after = t0 + _SIT_MOTION_S
+        else:
+            return
+        last = fall - self._hold
+        if last > after and self._moved_before(last, after):
+            self._proof(last, fall)
+
+    def _moved_before(self, m: float, after: float) -> bool:
+        """Was there a movement after ``after``, separate from the one at ``m`` and at most ``_REPEAT_S`` before it?"""
+        lo, hi = max(after, m - _REPEAT_S), m - _SEPARATE_S
+        if lo > hi:
+            return False
+        rises = self.motion_rises
+        for i in range(len(rises) - 1, -1, -1):
+            r = rises[i]
+            if r < lo:
+                break
+            if r <= hi:
+                return True
+        hold = self._hold
+        for rise, fall in reversed(self._pulses):
+            last = fall - hold
+            if last < lo:
+                break
+            if last <= hi and last > rise:
+                return True
+        return False
+
+    def _proof(self, m: float, now: float) -> None:
+        """Two separate leg motions, the second at ``m``: a person once the seat stays pressed ``_PICKUP_S``."""
+        self._proof_t = m
+        if self.seated:
+            if now >= m + _PICKUP_S and self._pend is None:
+                self._proven_seated()
+            elif self._pir_due > m + _PICKUP_S:
+                self._pir_due = m + _PICKUP_S
+        elif now >= m + _PICKUP_S:
+            self._proven(now)
+        else:
+            self._pir_due = m + _PICKUP_S
+
+    def _proven_seated(self) -> None:
+        """A provisional sitting showed a person: from now on only the still rule watches it."""
+        self._unproven = False
+        self._pir_due = max(self._seated_t, self._last_motion, self._seat_change_t) + _OBJECT_STILL_S
+
+    def _proven(self, now: float) -> None:
+        self._pir_due = INF
+        if self._pend == "sit":
+            t0 = self._pend_t
+            self._clear_pending()
+            self._change(t0, True)
+        elif self._object:
+            self._object = False
+            self._change(self._proof_t if self._object_t0 is None else self._object_t0, True)
 
     def _pir_off(self, t: float) -> None:
         self._pir_high = False
@@ -547,6 +815,8 @@ class Sensing:
             self._pulses.append((self._pir_rise_t, t))
             if len(self._pulses) > 256:
                 del self._pulses[:128]
+            if self._pend is not None or self._object or self._unproven:
+                self._motion_ended(self._pir_rise_t, t)
         self.moving_s += max(0.0, width - hold)
         if self.mode == "pir":
             sustained = width >= hold + _STAND_MOTION_S
@@ -580,7 +850,16 @@ class Sensing:
     def _pir_timer(self, due: float) -> None:
         self._pir_due = INF
         if self.mode == "both":
-            self._object_check(due)
+            if self.seated:
+                self._object_check(due)
+            elif self._pend == "sit" and self._moving_since(self._pend_t, due):
+                t0 = self._pend_t     # a pulse high across the press has outlasted the hold
+                self._clear_pending()
+                self._change(t0, True)
+            elif self._proof_t + _PICKUP_S <= due and (
+                    self._pend == "sit" and self._proof_t > self._pend_t or
+                    self._object and self._proof_t > self._object_after):
+                self._proven(due)     # a proof of a person waited out the pickup time
             return
         if self._resume_t is not None:
             # the return after a long silence is still moving past the hold: sitting down
@@ -602,18 +881,42 @@ class Sensing:
         """
         if not self.seated:
             return
+        if self._unproven:
+            t0 = self._unproven_t0
+            if self._pend is None and (self._proof_t >= t0 and due >= self._proof_t + _PICKUP_S or
+                                       self._moving_since(t0, due)):
+                self._proven_seated()    # two separate leg motions, and the seat still pressed
+                return
+            if due < t0 + _RETURN_PROOF_S:
+                self._pir_due = t0 + _RETURN_PROOF_S
+                return
+            # no sign of a person since the press: it was an object, from the press (the
+            # person away since they left before it, as above)
+            self._clear_pending()
+            self._change(self._unproven_left, False)
+            self._call_object(t0, due, t0, t0 + _SIT_MOTION_S)
+            return
         seen = due if self._pir_high else max(self._last_motion, self._seat_change_t, self._seated_t)
         if seen + _OBJECT_STILL_S > due:
             self._pir_due = seen + _OBJECT_STILL_S
             return
-        # the person left at the last sign of them; what stays on the seat waits for legs to move
+        # the person left at the last sign of them; what stays on the seat waits for proof of a person
         self._clear_pending()
         self._change(seen, False)
-        self._object = True
+        self._call_object(seen, due, None, due)
 
     def _change(self, t: float, seated: bool) -> None:
         if seated == self.seated:
             return
+        if seated and self._maybe:
+            maybe, self._maybe = self._maybe, []
+            if self._pend == "maybe":
+                self._clear_pending()
+            if t - maybe[-1][1] < _SAME_BOUT_S:
+                for a, b in maybe:        # short sits after all: someone sat down again soon
+                    self._change(a, True)
+                    self._change(b, False)
+        self._unproven = False
         if not seated:
             self._left_t = t
         if self.mode == "both":   # the object check runs while seated

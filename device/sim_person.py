@@ -57,6 +57,19 @@ PRESS_S = (0.15, 0.6)
 SNOOZE_EXTRA_S = (0.4, 1.5)
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def answers_summary(kinds: list[str], prompts: int) -> str:
+    """One line on how the person answered: ``kinds`` of their actions, of ``prompts`` prompts."""
+    return (f"answered {len(kinds)} of {_n(prompts, 'prompt', 'prompts')}: "
+            f"{_n(kinds.count('exercise'), 'routine', 'routines')} the PIR saw, "
+            f"{_n(kinds.count('button'), 'button press', 'button presses')}, "
+            f"{_n(kinds.count('snooze'), 'snooze', 'snoozes')}, "
+            f"{_n(kinds.count('walk'), 'walk', 'walks')} taken early")
+
+
 @dataclass(frozen=True)
 class Action:
     """What the person does about one prompt, starting at ``start``."""

@@ -54,7 +54,12 @@ class Profile:
     still_max_s: float = 16 * 60
     perch_per_h: float = 0.25
     dropouts_per_h: float = 5.0
-    bag_p: float = 0.04                           # chance per day of a bag on the chair
+    bag_p: float = 0.04                           # chance per day of a bag on the chair during a long break
+    meeting_p: float = 0.05                       # chance that a break is a meeting ...
+    meeting_min: tuple[float, float] = (30, 90)   # ... of this many minutes (uniform)
+    # chance per break of a bag put on the chair soon (20-60 s) after the stand-up and lifted
+    # tens of seconds before the person sits back down (its own seeded stream: 0 leaves the day as it was)
+    soon_bag_p: float = 0.0
     # How they answer a seated-routine prompt (device/sim_person.py, the daemon's simulated desk only):
     respond_p: float = 0.65                       # does the routine (the PIR sees it) or presses the button
     button_p: float = 0.2                         # ... of which by pressing the button
@@ -77,6 +82,15 @@ PROFILE_PARAMS: dict[str, Profile] = {
     "day_off": Profile(work=False, bag_p=0.15),
     "night_owl": Profile(arrive=(13.5, 0.8), leave=(25.5, 0.6), meal=(19.0, 0.4), meal_min=(35, 70),
                          bout_med_s=22 * 60),
+    # The wider physics (issue #10.5); new profiles, so the days above stay as they were.
+    "noisy_mat": Profile(dropouts_per_h=30.0, perch_per_h=0.5, soon_bag_p=0.04),
+    "deep_reader": Profile(arrive=(9.0, 0.6), bout_med_s=55 * 60, bout_sigma=0.6, bout_max_s=3 * HOUR,
+                           short_away_per_h=0.6, active_gap_s=18.0, active_med_s=80.0,
+                           still_med_s=14 * 60, still_max_s=60 * 60, perch_per_h=0.3, dropouts_per_h=2.5,
+                           soon_bag_p=0.05, respond_p=0.5, button_p=0.35),
+    "bag_carrier": Profile(bag_p=0.0, soon_bag_p=0.3, meeting_p=0.15, meeting_min=(30, 180)),
+    "late_night": Profile(arrive=(16.0, 0.8), leave=(27.0, 0.7), meal=(20.0, 0.4), meal_min=(30, 60),
+                          bout_med_s=30 * 60, soon_bag_p=0.05),
 }
 PROFILES: tuple[str, ...] = tuple(PROFILE_PARAMS)
 
@@ -91,6 +105,9 @@ PIR_MODELS: dict[str, PirModel] = {
     "am312": PirModel((2.0, 2.0), (2.0, 2.2)),
     "hc_sr501_min": PirModel((3.0, 5.0), (2.3, 2.5)),
     "hc_sr501_long": PirModel((30.0, 60.0), (2.3, 2.5)),
+    # The potentiometer between and beyond (issue #10.5): new models, the ones above unchanged.
+    "hc_sr501_mid": PirModel((8.0, 25.0), (2.3, 2.5)),
+    "hc_sr501_max": PirModel((120.0, 300.0), (2.3, 2.5)),
 }
 DEFAULT_PIR = "hc_sr501_min"
 DEFAULT_START = datetime.fromisoformat("2026-03-02T00:00:00+01:00")  # a Monday
@@ -111,6 +128,10 @@ MIN_BREAK_S = 130.0          # a real break is clearly longer than the 120 s bre
 FALSE_PER_H = 1.0
 WARMUP_S = 60.0
 SIT_MOVE_P = 0.9             # sitting down / standing up is seen this often
+# A bag put down soon after leaving (Profile.soon_bag_p)
+SOON_BAG_AFTER_S = (20.0, 60.0)   # pressed this long after the person stood up
+SOON_BAG_RETURN_S = (10.0, 60.0)  # the person sits back down this long after lifting it
+SOON_BAG_MIN_S = 60.0             # a shorter stay is not worth putting it down
 
 
 @dataclass
@@ -138,6 +159,9 @@ class SimResult:
     #: what the PIR could see (sorted, before the one-shot): the daemon's simulated desk re-runs
     #: the one-shot on these plus the person's answers to prompts (device/sim_person.py)
     pir_motions: list[float] = field(default_factory=list)
+    #: (on, off) of every bag on the chair, seconds like ``truth`` (to 1 ms, clipped to the trace):
+    #: the truth for the object metrics (benchmarks/accuracy.py); not written to the trace files
+    bags: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def note(self) -> str:
@@ -175,8 +199,8 @@ def _segment(rng: random.Random, p: Profile, s: float, e: float, out: list[tuple
             out.append((a, nxt))
             a = nxt + rng.uniform(*SHORT_AWAY_S)
         brk = _lognorm(rng, p.break_med_s, p.break_sigma, MIN_BREAK_S, 45 * 60)
-        if rng.random() < 0.05:      # a meeting
-            brk = rng.uniform(30, 90) * 60
+        if rng.random() < p.meeting_p:
+            brk = rng.uniform(*p.meeting_min) * 60
         breaks.append((bout_end, bout_end + brk))
         t = bout_end + brk
 
@@ -217,6 +241,29 @@ def _bag(rng: random.Random, p: Profile, midnight: float, breaks: list[tuple[flo
         return None
     a, b = rng.choice(long)
     return a + rng.uniform(3, 20), b - rng.uniform(3, 15)
+
+
+def _soon_bags(rng: random.Random, p: Profile, sits: list[tuple[float, float]],
+               breaks: list[tuple[float, float]], taken: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Bags put on the chair 20-60 s after the stand-up, lifted 10-60 s before the person sits back down.
+
+    Only over breaks the person returns from (a sit starts where the break ends), and clear of
+    a bag already there. The hard case for sensing: the press comes well inside the 60 s a
+    person may take to come back, with the stand-up's and the put-down's leg motion around it.
+    """
+    out: list[tuple[float, float]] = []
+    if p.soon_bag_p <= 0:
+        return out
+    returns = {a for a, _ in sits}
+    for a, b in breaks:
+        if rng.random() >= p.soon_bag_p:
+            continue
+        on = a + rng.uniform(*SOON_BAG_AFTER_S)
+        off = b - rng.uniform(*SOON_BAG_RETURN_S)
+        if b not in returns or off - on < SOON_BAG_MIN_S or any(x < off and on < y for x, y in taken):
+            continue
+        out.append((on, off))
+    return out
 
 
 # ---------------------------------------------------------------- the seat switch
@@ -329,6 +376,7 @@ def simulate(profile: str, days: int, seed: int, start: datetime = DEFAULT_START
     r_person = random.Random(f"{seed}:person:{profile}")
     r_seat = random.Random(f"{seed}:seat")
     r_pir = random.Random(f"{seed}:pir:{pir_model}")
+    r_bag = random.Random(f"{seed}:bag:{profile}")
     hold = round(r_pir.uniform(*pm.hold_s), 1)
     block = round(r_pir.uniform(*pm.block_s), 2)
     if pir_hold_s is not None:
@@ -340,14 +388,17 @@ def simulate(profile: str, days: int, seed: int, start: datetime = DEFAULT_START
     m0 = (day0 - start).total_seconds()
     sits: list[tuple[float, float]] = []
     bags: list[tuple[float, float]] = []
+    n_soon = 0
     for d in range(days + (1 if m0 < 0 else 0)):
         midnight = m0 + d * DAY
         weekend = (day0 + timedelta(days=d)).weekday() >= 5
         day_sits, day_breaks = _person_day(r_person, p, midnight, weekend, days > 1)
         sits.extend(day_sits)
         bag = _bag(r_person, p, midnight, day_breaks)
-        if bag:
-            bags.append(bag)
+        day_bags = [bag] if bag else []
+        soon = _soon_bags(r_bag, p, day_sits, day_breaks, day_bags)
+        n_soon += len(soon)
+        bags.extend(sorted(day_bags + soon))
 
     # Seat: structural high intervals -> toggles with bounce, then spikes.
     holes: list[tuple[float, float]] = []
@@ -419,6 +470,7 @@ def simulate(profile: str, days: int, seed: int, start: datetime = DEFAULT_START
 
     truth = [(round(max(a, 0.0), 3), round(min(b, duration), 3)) for a, b in sits if b > 0 and a < duration]
     truth = [(a, b) for a, b in truth if b > a]
+    bag_truth = [(round(max(a, 0.0), 3), round(min(b, duration), 3)) for a, b in bags if b > 0 and a < duration]
 
     streams = []
     times: list[float] = [0.0] * len(sensors)
@@ -436,9 +488,9 @@ def simulate(profile: str, days: int, seed: int, start: datetime = DEFAULT_START
         sig.append(s)
         val.append(v)
     stats = {"sits": len(truth), "bags": len(bags), "dropouts": dropouts, "perches": perches,
-             "spikes": spikes, "pir_triggers": pir_v.count(1)}
+             "spikes": spikes, "pir_triggers": pir_v.count(1), "soon_bags": n_soon}
     return SimResult(start, duration, profile, seed, pir_model, sensors, times, sig, val, truth,
-                     hold, block, stats, motions if "pir" in sensors else [])
+                     hold, block, stats, motions if "pir" in sensors else [], bag_truth)
 
 
 def truth_path(trace_path: str) -> str:

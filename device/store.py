@@ -44,7 +44,7 @@ from device.rollup import Bout, DayStats, Rollup, parse_ts
 
 log = logging.getLogger("deskpulse.store")
 
-MIGRATIONS: list[str] = [
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # v0 -> v1: the schema of the team brief.
     """
     CREATE TABLE events (id TEXT PRIMARY KEY, type TEXT NOT NULL, ts TEXT NOT NULL,
@@ -105,6 +105,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE days ADD COLUMN done_stood INTEGER NOT NULL DEFAULT 0;
     """,
+    # v3 -> v4: honest compliance (device/compliance.py): asks, asks answered in time, and
+    # compliance as a percentage of them; every stored day recomputed (_recompute_days).
+    lambda conn: _recompute_days(conn, """
+    ALTER TABLE days ADD COLUMN asks INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE days ADD COLUMN answered_in_time INTEGER NOT NULL DEFAULT 0;
+    """),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -141,9 +147,59 @@ def migrate(conn: sqlite3.Connection, where: str = "history") -> int:
     """Bring an open (autocommit) connection to ``SCHEMA_VERSION``; each step is one transaction."""
     version = _check_version(conn, where)
     while version < SCHEMA_VERSION:
-        conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
+        step = MIGRATIONS[version]
+        if isinstance(step, str):
+            conn.executescript(f"BEGIN IMMEDIATE;\n{step}\nPRAGMA user_version = {version + 1};\nCOMMIT;")
+        else:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         version += 1
     return version
+
+
+def _recompute_days(conn: sqlite3.Connection, ddl: str) -> None:
+    """Run ``ddl`` (ALTERs, inside the caller's transaction), then rebuild every day's rows from its events.
+
+    What a day's figures mean changed (test prompts no longer count; compliance is
+    asks answered in time, as a percentage), so old days are recomputed from their
+    stored events by today's rules, and read like new ones. A ``days`` row whose
+    events are gone keeps its counts but loses its compliance (NULL: it cannot be
+    told any more which exercises came in time).
+    """
+    for stmt in filter(str.strip, ddl.split(";")):
+        conn.execute(stmt)
+    with_events = {r[0] for r in conn.execute("SELECT DISTINCT day FROM events UNION SELECT day FROM packed_days")}
+    conn.execute("UPDATE days SET compliance = NULL")
+    cols = ", ".join(DayStats.COLUMNS)
+    bcols = ", ".join(Bout.COLUMNS)
+    for day in sorted(with_events):
+        stats, bouts = _rollup_day(day, _day_events(conn, day), time(0))
+        conn.execute("DELETE FROM bouts WHERE day = ?", (day,))
+        conn.executemany(f"INSERT OR REPLACE INTO bouts ({bcols}) VALUES ({', '.join('?' * len(Bout.COLUMNS))})",
+                         [b.as_row() for b in bouts])
+        conn.execute(f"INSERT OR REPLACE INTO days ({cols}) VALUES ({', '.join('?' * len(DayStats.COLUMNS))})",
+                     stats.as_row())
+
+
+def needs_upgrade(path: str | os.PathLike) -> bool:
+    """Whether an existing history file is of an older schema (opening it will migrate it)."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            return 0 < conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
 
 
 def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:

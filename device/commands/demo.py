@@ -6,6 +6,11 @@ the history goes to a fresh temporary directory (or ``--db``), and the
 dashboard is served by waitress on localhost, sharing the simulated clock so
 "today" is the simulated day. Commands given on the dashboard (done,
 snooze, pause) reach the simulated desk like the real one.
+
+A fresh history first gets ``SEED_WEEKS`` simulated weeks before that day
+(the same person, replayed through the engine into the store as the daemon
+would have written them), so History has charts to show at once. The kv row
+``simulated_days`` names them, and the dashboard says they are simulated.
 """
 from __future__ import annotations
 
@@ -14,12 +19,17 @@ import logging
 import tempfile
 import threading
 import time
-from datetime import datetime, time as dtime, timedelta
+from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 
 from device.errors import UserError
 
 HELP = "a simulated desk with the dashboard, no Pi needed (try this first)"
+
+#: Simulated weeks put before the demo's day in a fresh history (History then has bars to show).
+SEED_WEEKS = 3
+#: kv key naming the simulated days: '{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}' (read by the dashboard).
+SIMULATED_KEY = "simulated_days"
 
 log = logging.getLogger("deskpulse.demo")
 
@@ -55,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     tmp = None
     if args.db:
         db = Path(args.db).expanduser()
+        if db.is_dir():
+            raise UserError(f"--db {args.db}: is a folder, not a history file")
     else:
         tmp = tempfile.TemporaryDirectory(prefix="deskpulse-demo-")
         db = Path(tmp.name) / "history.db"
@@ -64,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
     # The desk runs until the simulated midnight; the dashboard then stays up, its clock stopped there,
     # so the finished day can be browsed instead of a "connection refused" (or an empty new day).
     midnight = datetime.combine(start.date() + timedelta(days=1), dtime(0), start.tzinfo)
+    if not db.exists():
+        first, last = seed_past_weeks(cfg, db, start, args.profile, seed)
+        print(f"deskpulse demo: {SEED_WEEKS} simulated weeks ({first} to {last}) put into the history "
+              f"before today, so History has something to show", flush=True)
     sim = SimSpec(args.profile, 1, seed, speed, start)
     ran = {}
 
@@ -91,6 +107,68 @@ def run(args: argparse.Namespace) -> int:
 
 
 DAY_OVER = "end of the simulated day"
+
+
+def seed_past_weeks(cfg, db: Path, start: datetime, profile: str, seed: int, weeks: int = SEED_WEEKS):
+    """``weeks`` simulated weeks ending the day before ``start``, written to ``db`` as the daemon would have.
+
+    The person answers prompts as on the live simulated desk (``device.sim_person``), so
+    the figures look like a real desk's. Returns the first and last desk day written.
+    """
+    import json
+
+    from device.config import parse_hhmm
+    from device.engine import Engine
+    from device.events import IdFactory
+    from device.sim_person import DeskStream, Person
+    from device.simulate import simulate
+    from device.store import Store
+
+    days = 7 * weeks
+    first = datetime.combine(start.date() - timedelta(days=days), dtime(0), start.tzinfo)
+    first_utc, tz = first.astimezone(timezone.utc), start.tzinfo
+    wall_at = lambda t: (first_utc + timedelta(seconds=t)).astimezone(tz)  # noqa: E731
+    sim = simulate(profile, days, seed, start=first)
+    engine = Engine(cfg, wall_at, ids=IdFactory(), start_t=0.0)
+    wired = {"both": ("seat", "pir"), "seat": ("seat",), "pir": ("pir",)}[cfg.sensing.sensors]
+    person = Person(profile, seed, sim.truth, pir="pir" in wired, button=True,
+                    done_motion_s=cfg.coaching.done_motion_s, button_hold_s=cfg.gpio.button_hold_s)
+    stream = DeskStream(sim, person)
+    now = [0.0]
+    store = Store(db, parse_hhmm(cfg.coaching.day_boundary), wall=lambda: wall_at(now[0]).timestamp(),
+                  queue_for_mqtt=False)
+    try:
+        def add(events):
+            store.add(events)
+            for e in events:
+                person.notice(now[0], e.type, e.data)
+        end, last = sim.duration_s, None
+        next_flush = 86400.0
+        while True:
+            t = stream.next_time()
+            t = end if t is None else min(t, end)
+            deadline = engine.next_deadline()
+            if deadline is not None and deadline <= t and deadline != last:  # an answer may be planned before t
+                now[0] = last = max(now[0], deadline)
+                add(engine.advance(deadline))
+                continue
+            if t >= end:
+                break
+            now[0] = t
+            edge = stream.pop()
+            if edge is not None and edge[1] in wired + ("button",):
+                add(engine.feed(*edge))
+            if t >= next_flush:  # a day at a time, as a desk's history grows
+                store.flush()
+                next_flush = t + 86400.0
+        now[0] = end
+        add(engine.finish(end))
+        span = {"from": first.date().isoformat(), "to": (start.date() - timedelta(days=1)).isoformat()}
+        store.set(SIMULATED_KEY, json.dumps(span))
+        store.flush()
+    finally:
+        store.close()
+    return span["from"], span["to"]
 
 
 def _stop_at(daemon, end_t: float, speed: float) -> None:
@@ -165,7 +243,7 @@ def _stub_app(db: Path):
 
     def app(environ, start_response):
         try:
-            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            conn = sqlite3.connect(Path(db).absolute().as_uri() + "?mode=ro", uri=True)
             row = conn.execute("SELECT value FROM kv WHERE key = 'status'").fetchone()
             conn.close()
             body = row[0] if row else "{}"

@@ -4,6 +4,10 @@ Reads the database read-only (safe while the daemon runs). CSV has a header
 row; JSON is always one array (streamed, so a long event history needs no
 memory). Events in JSON are exactly their MQTT/database payloads plus the desk
 ``day``; in CSV the type-specific fields are one JSON column, ``data``.
+
+The rows and the text are made here for the dashboard's export links too
+(``dashboard/api.py``): ``day_row``/``bout_row``/``event_row`` shape one row,
+``chunks`` writes them, so a file has one shape wherever it was made.
 """
 from __future__ import annotations
 
@@ -56,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
             except OSError as e:
                 raise UserError(f"--out {args.out}: cannot write ({e.strerror})") from None
             with out:
-                _write(out, args.format, args.what, rows)
+                out.writelines(chunks(args.format, args.what, rows))
         else:
-            _write(sys.stdout, args.format, args.what, rows)
+            sys.stdout.writelines(chunks(args.format, args.what, rows))
     except StoreError:
         raise
     except Exception as e:
@@ -69,6 +73,27 @@ def run(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     return 0
+
+
+def day_row(row) -> dict:
+    """A ``days`` table row (``DayStats.COLUMNS`` order) as exported."""
+    from device.rollup import DayStats
+    return DayStats.from_row(row).as_dict()
+
+
+def bout_row(row) -> dict:
+    """A ``bouts`` table row (``Bout.COLUMNS`` order) as exported."""
+    from device.rollup import Bout
+    d = Bout.from_row(row).as_dict()
+    d.pop("open")
+    return d
+
+
+def event_row(day: str, payload) -> dict:
+    """A stored event (its JSON payload, or the Event) as exported: the payload plus its desk ``day``."""
+    from device.events import Event
+    e = payload if isinstance(payload, Event) else Event.from_dict(json.loads(payload))
+    return {**e.to_dict(), "day": day}
 
 
 def _rows(conn, what: str, start, end):
@@ -88,7 +113,7 @@ def _rows(conn, what: str, start, end):
             if not page:
                 return
             for day, e in page:
-                yield {**e.to_dict(), "day": day}
+                yield event_row(day, e)
             last = page[-1][1].id
 
 
@@ -102,15 +127,18 @@ def _columns(what: str) -> list[str]:
     return ["id", "type", "ts", "t", "day", "v", "data"]
 
 
-def _write(out, fmt: str, what: str, rows) -> None:
+def chunks(fmt: str, what: str, rows):
+    """The export's text, a piece at a time (a line per row, about)."""
     if fmt == "json":
-        out.write("[")
+        yield "["
         for i, row in enumerate(rows):
-            out.write(("," if i else "") + "\n" + json.dumps(row, separators=(",", ":")))
-        out.write("\n]\n")
+            yield ("," if i else "") + "\n" + json.dumps(row, separators=(",", ":"))
+        yield "\n]\n"
         return
+    import io
+    buf = io.StringIO()
     cols = _columns(what)
-    w = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for row in rows:
         if what == "events":
@@ -118,3 +146,7 @@ def _write(out, fmt: str, what: str, rows) -> None:
             row = {**{k: row[k] for k in CORE}, "day": row["day"],
                    "data": json.dumps(data, separators=(",", ":"), sort_keys=True)}
         w.writerow({k: "" if row.get(k) is None else row[k] for k in cols})
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+    yield buf.getvalue()

@@ -29,7 +29,8 @@ log = logging.getLogger("deskpulse.run")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="default: /etc/deskpulse/config.toml, then ~/.config/deskpulse/config.toml")
     p.add_argument("--simulate", metavar="PROFILE",
-                   help="drive mock pins with a simulated person: typical, fidgety, long_sitter, still_reader, day_off, night_owl")
+                   help="drive mock pins with a simulated person: typical, fidgety, long_sitter, still_reader, "
+                        "day_off, night_owl, noisy_mat, deep_reader, bag_carrier, late_night")
     p.add_argument("--speed", default="60", metavar="N|max", help="simulated seconds per real second (default 60), or max")
     p.add_argument("--days", default="1", metavar="N", help="simulated days (default 1)")
     p.add_argument("--seed", default="1", metavar="S", help="simulation seed (default 1)")
@@ -123,7 +124,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
     from device.config import default_db_path
     from device.daemon import Daemon
     from device.notify import Notifier
-    from device.store import Store
+    from device.store import Store, needs_upgrade
 
     stopper = _Stopper()
     stopper.install()
@@ -136,8 +137,12 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
         else:
             clock = ScaledClock(sim.start, sim.speed)
         pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
-        store = Store.for_config(cfg)
         notifier = Notifier()
+        if needs_upgrade(db):
+            # an upgrade recomputes every stored day once (v4: a minute or so for years of history on
+            # a Pi Zero): ask systemd for more than TimeoutStartSec, lest it kill the upgrade and retry
+            notifier.notify("EXTEND_TIMEOUT_USEC=900000000", "STATUS=upgrading the history (once)")
+        store = Store.for_config(cfg)
         sinks = []
         eyes = _PersonSink(clock) if sim is not None else None
         if eyes is not None:
@@ -291,10 +296,8 @@ def _sim_desk(daemon, sim: SimSpec, eyes: _PersonSink):
 
 
 def _log_answers(desk) -> None:
-    kinds = [a.kind for a in desk.actions]
-    log.info("the simulated person answered %d of %d prompts: %d routines the PIR saw, %d button presses, "
-             "%d snoozes, %d walks taken early", len(kinds), len(desk.person.log), kinds.count("exercise"),
-             kinds.count("button"), kinds.count("snooze"), kinds.count("walk"))
+    from device.sim_person import answers_summary
+    log.info("the simulated person %s", answers_summary([a.kind for a in desk.actions], len(desk.person.log)))
 
 
 def _feed_scaled(daemon, sim: SimSpec, stopping: threading.Event, stop, eyes: _PersonSink) -> None:

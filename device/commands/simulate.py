@@ -17,11 +17,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", default="1", metavar="N", help="whole days to simulate (default 1, at most 3660)")
     p.add_argument("--seed", default="0", metavar="S", help="random seed: the same seed gives the same file")
     p.add_argument("--profile", default="typical", metavar="NAME",
-                   help="typical, fidgety, long_sitter, still_reader, day_off or night_owl")
+                   help="typical, fidgety, long_sitter, still_reader, day_off, night_owl, noisy_mat, "
+                        "deep_reader, bag_carrier or late_night (docs/simulate.md)")
     p.add_argument("--out", required=True, metavar="TRACE.csv",
                    help="trace to write; the truth goes beside it as TRACE.truth.csv")
     p.add_argument("--sensors", default="seat,pir", metavar="LIST", help="seat, pir or seat,pir (default)")
-    p.add_argument("--pir", default="hc_sr501_min", metavar="MODEL", help="am312, hc_sr501_min (default) or hc_sr501_long")
+    p.add_argument("--pir", default="hc_sr501_min", metavar="MODEL", help="am312, hc_sr501_min (default), hc_sr501_mid, hc_sr501_long or hc_sr501_max")
     p.add_argument("--pir-hold", default=None, metavar="SECONDS", help="override the PIR hold time (1-600 s)")
     p.add_argument("--start", default=None, metavar="ISO",
                    help="wall time of t=0 with a UTC offset (default 2026-03-02T00:00:00+01:00, a Monday)")

@@ -103,9 +103,9 @@ def test_exports(client):
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
     assert rows and float(rows[0]["seated_s"]) > 0
     j = fetch(client, "/api/export.json?what=bouts&from=2026-03-01&to=2026-03-31").get_json()
-    assert j["what"] == "bouts" and j["rows"] and j["rows"][0]["bout_s"] > 0
+    assert isinstance(j, list) and j and j[0]["bout_s"] > 0  # one array, as `deskpulse export --format json`
     ev = fetch(client, f"/api/export.csv?what=events&from={TODAY}&to={TODAY}").get_data(as_text=True)
-    assert ev.splitlines()[0] == "id,type,ts,data" and len(ev.splitlines()) > 5
+    assert ev.splitlines()[0] == "id,type,ts,t,day,v,data" and len(ev.splitlines()) > 5
     everything = fetch(client, "/api/export.csv").get_data(as_text=True)
     assert len(everything.splitlines()) - 1 == len(client.get("/api/days?from=2026-03-01&to=" + TODAY).get_json()["days"])
 
@@ -202,3 +202,70 @@ def test_cached_ranges_follow_a_new_flush(make_app, seeded, tmp_path):
         conn.execute("INSERT OR REPLACE INTO days (day, seated_s, bouts) VALUES (?, 12345.0, 99)", (TODAY,))
     after = c.get(url).get_json()["days"]
     assert after[-1]["day"] == TODAY and after[-1]["bouts"] == 99
+
+
+ODD_NUMBERS = ["²", "١٠", "５", "1e3", "-1", "+5", " 5", "5 ", "0x10", "1_0", "9" * 30, "\x00", "", "5.0"]
+ODD_DATES = ["２０２６-０３-０１", "٢٠٢٦-٠٣-٠١", "2026-03-01T00:00", "2026-3-1", "20260301", "2026-02-30",
+             "0001-01-01", "9999-12-31", " 2026-03-01", "2026-03-01\n", "", "²０２６-03-01"]
+
+
+@pytest.mark.parametrize("path,name,values", [
+    ("/api/events?limit={}", "limit", ODD_NUMBERS),
+    ("/api/events?day={}", "day", ODD_DATES),
+    ("/api/days?from={}", "from", ODD_DATES),
+    ("/api/days?to={}", "to", ODD_DATES),
+    ("/api/export.csv?what=days&from={}", "from", ODD_DATES),
+    ("/api/export.json?what=bouts&to={}", "to", ODD_DATES),
+])
+def test_every_number_and_date_parameter_is_a_400_when_odd(client, path, name, values):
+    from urllib.parse import quote
+    for v in values:
+        r = client.get(path.format(quote(v)))
+        assert r.status_code == 400, (name, v, r.status_code)
+        assert r.get_json()["error"].startswith(name + ":"), (name, v, r.get_json())
+
+
+@pytest.mark.parametrize("value", ["²", "٢٠٢٦-٠٣-٠١", "２０２６-０３-０１", "2026-03-01\n"])
+def test_an_odd_day_in_the_path_is_a_400(client, value):
+    from urllib.parse import quote
+    for prefix in ("/api/day/", "/day/", "/history?end="):
+        r = client.get(prefix + quote(value))
+        assert r.status_code == 400, (prefix, value, r.status_code)
+
+
+@pytest.mark.parametrize("folder", ["a#b", "x?mode=rwc", "p%41th", "sp ace", "q?#&=%"])
+def test_the_dashboard_opens_exactly_the_configured_file_read_only(make_app, seeded, tmp_path, folder):
+    """``file:{path}?mode=ro`` unescaped: a ``#`` or ``?`` in the path opened another file, writable."""
+    import shutil
+    import sqlite3
+    from dashboard import queries
+    (tmp_path / folder).mkdir()
+    db = tmp_path / folder / "history.db"
+    shutil.copy(seeded[0], db)
+    app = make_app(db)
+    days = app.test_client().get(f"/api/days?from=2026-03-01&to={TODAY}").get_json()["days"]
+    assert len(days) >= 15
+    with app.test_request_context("/"):
+        conn = queries.get_db()
+        assert [r[2] for r in conn.execute("PRAGMA database_list")] == [str(db)]
+        conn.execute("PRAGMA query_only = OFF")
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            conn.execute("CREATE TABLE intruder (x)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder]
+    assert [p.name for p in (tmp_path / folder).iterdir() if not p.name.startswith("history.db")] == []
+
+
+@pytest.mark.parametrize("what", ["days", "bouts", "events"])
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_the_page_exports_exactly_what_the_cli_exports(client, seeded, capsys, what, fmt):
+    """One shape for an export, wherever it is made: ``deskpulse export`` and the History page's links."""
+    from device.cli import main
+    first, last = "2026-03-16", TODAY
+    page = fetch(client, f"/api/export.{fmt}?what={what}&from={first}&to={last}").get_data(as_text=True)
+    assert main(["export", "--db", str(seeded[0]), "--what", what, "--format", fmt,
+                 "--from", first, "--to", last]) == 0
+    cli = capsys.readouterr().out
+    if fmt == "json":
+        assert json.loads(page) == json.loads(cli) and len(json.loads(cli)) > 5
+    else:
+        assert page == cli and cli.count("\n") > 5

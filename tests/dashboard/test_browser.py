@@ -41,7 +41,8 @@ def test_today_and_history_in_chromium(make_app, live_db, seeded, tmp_path):
             timeline = page.locator("svg.timeline")
             expect(timeline).to_be_visible()
             assert timeline.locator("rect.tl-sit").count() > 3
-            assert timeline.bounding_box()["width"] > 600
+            # in one evaluate: the page swaps in a new timeline every poll, so a locator's box may be gone
+            assert page.evaluate("document.querySelector('svg.timeline').getBoundingClientRect().width") > 600
             assert_readable_labels(page, "svg.timeline text.tlab", at_least=6)
             expect(page.locator("#state")).to_have_text("Seated" if seeded[1]["seated"] else "Away")
 
@@ -138,3 +139,72 @@ def assert_readable_labels(page, selector: str, at_least: int, per_chart: bool =
             assert 10 <= height <= 22, f"{selector}: a label {height:.1f} px tall"
         for (_, right, _), (left, _, _) in zip(boxes, boxes[1:]):
             assert right <= left + 0.5, f"{selector}: labels overlap ({right:.1f} > {left:.1f})"
+
+
+def test_chart_labels_stay_off_the_bars_and_inside_the_chart(make_app, live_db, tmp_path):
+    """Reference labels ("30 min", "budget ...") never sit on a bar; tick labels stay inside the card."""
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    from playwright.sync_api import sync_playwright
+
+    app = make_app(live_db)
+    found = []
+    with Served(app) as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for width, height in ((1366, 900), (390, 844)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                for rng in ("week", "month", "year"):
+                    page.goto(srv.url + f"/history?range={rng}")
+                    problems = page.evaluate("""() => {
+                        const out = [], hit = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 &&
+                                                        a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+                        for (const svg of document.querySelectorAll('svg.chart')) {
+                            const card = svg.parentElement.getBoundingClientRect();
+                            const bars = [...svg.querySelectorAll('rect[class^="s-"]')].map(r => r.getBoundingClientRect());
+                            for (const t of svg.querySelectorAll('text.reflab')) {
+                                const b = t.getBoundingClientRect();
+                                if (bars.some(r => hit(b, r))) out.push(`${svg.getAttribute('aria-label')}: "${t.textContent}" on a bar`);
+                            }
+                            for (const t of svg.querySelectorAll('text')) {
+                                const b = t.getBoundingClientRect();
+                                if (b.left < card.left - 0.5 || b.right > card.right + 0.5)
+                                    out.push(`${svg.getAttribute('aria-label')}: "${t.textContent}" outside its card`);
+                            }
+                        }
+                        return [out, [...document.querySelectorAll('svg.chart text.reflab')].map(t => t.textContent),
+                                [...document.querySelectorAll('svg.chart text.ylab.refy')].map(t => t.textContent)];
+                    }""")
+                    found.append((width, rng, problems[1], problems[2]))
+                    assert problems[0] == [], (width, rng, problems[0])
+                    page.screenshot(path=str(tmp_path / f"history-{rng}-{width}.png"), full_page=True)
+                page.close()
+        finally:
+            browser.close()
+    # the budget has its own label; 30 and 60 min, when grid lines of the minute axis, are named by their ticks
+    assert all(any(t.startswith("budget") for t in labels) and {"30 min", "60 min"} <= set(labels + ticks)
+               for _, _, labels, ticks in found), found
+
+
+def test_pir_only_note_in_chromium(make_app, live_db, cfg, tmp_path):
+    """A PIR-only user sees what the sensor cannot tell at the top of Today, on a desk and on a phone."""
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install chromium"
+    from playwright.sync_api import expect, sync_playwright
+
+    app = make_app(live_db, config=cfg.replace(sensing={"sensors": "pir"}))
+    shots = os.environ.get("DESKPULSE_SHOTS") or str(tmp_path)
+    with Served(app) as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for name, width in (("desk", 1366), ("phone", 390)):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(srv.url + "/")
+                note = page.locator("#sensor-note")
+                expect(note).to_be_visible()
+                expect(note).to_contain_text("still reader and an empty chair look alike")
+                box, status = note.bounding_box(), page.locator("#status").bounding_box()
+                assert box["y"] + box["height"] <= status["y"], "the note comes before the live status"
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=os.path.join(shots, f"today-pir-{name}.png"))
+        finally:
+            browser.close()
+    assert os.path.getsize(os.path.join(shots, "today-pir-desk.png")) > 10_000

@@ -159,10 +159,39 @@ def test_a_reference_label_moves_left_when_todays_bar_reaches_it():
     def label_x(values):
         svg = bar_chart([Bar(str(i), [v], "t") for i, v in enumerate(values)], refs=[(60.0, "60 min")])
         ((cls, x),) = re.findall(r'<text class="(reflab[^"]*)" x="([\d.]+)"[^>]*>60 min<', svg)
-        return float(x), cls == "reflab start"
+        return float(x), float(x) < 260
 
     quiet_month = [20.0] * 29
     assert label_x(quiet_month + [20.0]) == (520 - 8 - 2, False)        # right end, clear of the bars
     x, from_start = label_x(quiet_month + [68.0])                         # today's long bout crosses the line
-    assert from_start and x < 60
-    assert label_x([75.0] + quiet_month[1:] + [68.0])[1] is False       # both ends taken: stays right
+    assert from_start and x < 110                                         # its end: 40 + "60 min" + padding
+    x, from_start = label_x([75.0] + quiet_month[1:] + [68.0])           # both ends taken: a free stretch between
+    assert 110 < x < 500 and not from_start                              # ... not over the last bar (500-510)
+
+
+@pytest.mark.parametrize("day", ["2199-12-31", "2100-01-01", str((NOW + timedelta(days=1)).date())])
+def test_a_day_still_to_come_is_a_404(client, day):
+    r = client.get(f"/day/{day}")
+    assert r.status_code == 404 and "not yet" in r.get_data(as_text=True)
+    r = client.get(f"/api/day/{day}")
+    assert r.status_code == 404 and r.is_json
+    assert client.get(f"/day/{NOW.date()}").status_code == 200  # today is today
+
+
+def test_the_nav_marks_today_only_on_today(client):
+    nav = lambda html: re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)<',  # noqa: E731
+                                  html.split("<nav>", 1)[1].split("</nav>", 1)[0])
+    assert nav(client.get("/").get_data(as_text=True)) == ["Today"]
+    assert nav(client.get(f"/day/{NOW.date()}").get_data(as_text=True)) == ["Today"]
+    assert nav(client.get(f"/day/{(NOW - timedelta(days=1)).date()}").get_data(as_text=True)) == []
+    assert nav(client.get("/history").get_data(as_text=True)) == ["History"]
+
+
+def test_today_says_what_pir_only_cannot_tell(make_app, seeded, cfg):
+    note = "a still\n  reader and an empty chair look alike"
+    assert note not in make_app(seeded[0]).test_client().get("/").get_data(as_text=True)
+    pir = make_app(seeded[0], config=cfg.replace(sensing={"sensors": "pir"})).test_client()
+    for path in ("/", f"/day/{(NOW.date() - timedelta(days=1)).isoformat()}"):
+        html = pir.get(path).get_data(as_text=True)
+        assert 'id="sensor-note"' in html and note in html, path
+        assert "over- or under-counted" in html and "late or not at all" in html

@@ -18,16 +18,38 @@ def test_the_ladder_for_a_long_sit():
     assert walk[0].data["exercise"]["key"] == "walk"
 
 
-def test_no_prompt_goes_to_an_empty_chair():
-    # up at 29:30 for 90 s (not a break): the first prompt, due at 30, waits for the return
-    events = run(make_engine("seat"), sit(0, 29.5 * MIN) + sit(31 * MIN, 33 * MIN), 33.5 * MIN)
+def test_the_first_prompt_comes_on_time_while_the_person_is_up_for_less_than_a_break():
+    # up at 29:30 for 73 s (not a break): the bout goes on, so the seated prompt (LED only) is
+    # given at its time (once the seat has decided the leave), not when they sit back down;
+    # the LED still shows it when they do, and sitting back down does not count as done
+    events = run(make_engine("seat"), person(0, 29.5 * MIN) + person(29.5 * MIN + 73, 40 * MIN), 40 * MIN)
     first = [e for e in events if e.type == "prompt"]
+    assert first and 29.5 * MIN <= first[0].t <= 31 * MIN and first[0].data["level"] == 1
     back = [e.t for e in events if e.type == "sit_start"][-1]
-    assert back == 31 * MIN and len(first) == 1 and back <= first[0].t <= back + 5  # once the sit is confirmed
-    assert first[0].data["bout_s"] == round(first[0].t, 1)  # the bout began at t = 0 (not "falsy")
-    # up at 29:50 and gone for good: the first prompt never fires, the break ends the bout
+    assert first[0].t < back and first[0].data["bout_s"] == round(first[0].t, 1)
+    assert not [e for e in events if e.type == "exercise_done"]   # nobody stood up after it
+    # the same with a PIR beside the seat (the fused path) and with the seat's own leave rule
+    fused = run(make_engine("both"), person(0, 29.5 * MIN) + person(29.5 * MIN + 73, 40 * MIN)
+                + pir_pulses([29.5 * MIN - 1, 29.5 * MIN + 72]), 40 * MIN)
+    assert [p[:2] for p in prompts(fused)][:1] and 29.5 <= prompts(fused)[0][0] <= 31
+
+
+def test_escalations_and_empty_chairs_wait_for_the_person():
+    # the walk prompt ("stand up", with a beep) falls due while the person is up short of a
+    # break: it goes to a person, so it waits for the return (the seated routine was done at 31)
+    edges = person(0, 59.5 * MIN) + person(60.5 * MIN, 70 * MIN) + [(31 * MIN, "button", 1), (31 * MIN + 0.3, "button", 0)]
+    events = run(make_engine("seat"), edges, 64 * MIN)
+    walk = [e for e in events if e.type == "prompt" and e.data["level"] == 3]
+    back = [e.t for e in events if e.type == "sit_start"][-1]
+    # (after the return, at the first sign of a person there: the first weight shift, 100 s in)
+    assert len(walk) == 1 and back == 60.5 * MIN and back < walk[0].t <= back + 100 + 60
+    # up at 29:50 and gone for good: the prompt is given while the bout may still go on (not
+    # false: the chair has been empty for less than break_s), and none after the break
     gone = run(make_engine("seat"), sit(0, 29.8 * MIN), 40 * MIN)
-    assert prompts(gone) == [] and [e.type for e in gone if e.type == "break"] == ["break"]
+    brk = [e for e in gone if e.type == "break"]
+    assert len(brk) == 1 and all(e.t < brk[0].t for e in gone if e.type == "prompt")
+    assert all(e.t < 29.8 * MIN + 120 for e in gone if e.type == "prompt")
+    assert not [e for e in gone if e.type == "exercise_done"]   # nobody saw it: nothing was done
 
 
 def test_exercises_rotate_between_bouts():
@@ -49,7 +71,7 @@ def test_a_short_absence_does_not_reset_the_bout_but_a_break_does():
 def test_leg_movement_after_a_prompt_counts_as_done():
     # 40 s of continuous leg movement (one long PIR pulse) 2 minutes after the prompt
     edges = sit(0, 50 * MIN) + [(32 * MIN, "pir", 1), (32 * MIN + 43, "pir", 0)] + pir_pulses([1, 10])
-    events = run(make_engine("both"), edges, 55 * MIN)
+    events = run(make_engine("both", sensing={"pir_warmup_s": 0}), edges, 55 * MIN)
     done = [e for e in events if e.type == "exercise_done"]
     assert len(done) == 1 and done[0].data["how"] == "pir" and done[0].data["level"] == 1
     assert [p[1] for p in prompts(events)] == [1]  # no reminder after it was done
@@ -177,3 +199,64 @@ def test_fake_clock_counts_real_seconds_across_dst():
     clock = FakeClock(datetime(2024, 10, 27, 1, 30, tzinfo=ZoneInfo("Europe/Berlin")))
     clock.advance(2 * 3600)  # 01:30 CEST + 2 h = 02:30 CET (the hour repeats)
     assert clock.wall().isoformat() == "2024-10-27T02:30:00+01:00"
+
+
+def _done(events):
+    return [(round(e.t / MIN, 1), e.data["how"], e.data["in_time"]) for e in events if e.type == "exercise_done"]
+
+
+def test_an_exercise_counts_in_time_only_within_the_prompts_window():
+    press = lambda m: [(m * MIN, "button", 1), (m * MIN + 0.3, "button", 0)]
+    # the button 8 min after the seated prompt (after the reminder): in time; 12 min after it: late
+    assert _done(run(make_engine("seat"), person(0, 50 * MIN) + press(38), 50 * MIN)) == [(38.0, "button", True)]
+    assert _done(run(make_engine("seat"), person(0, 50 * MIN) + press(42), 50 * MIN)) == [(42.0, "button", False)]
+    # the window is coaching.done_window_min
+    wide = make_engine("seat", coaching={"done_window_min": 15})
+    assert _done(run(wide, person(0, 50 * MIN) + press(42), 50 * MIN)) == [(42.0, "button", True)]
+
+
+def test_a_late_break_ends_the_ladder_but_is_not_in_time():
+    # the seated routine at 30 ignored through the reminder; up at 52 for good: the break ends it, late
+    events = run(make_engine("seat"), person(0, 52 * MIN), 60 * MIN)
+    assert _done(events) == [(54.0, "break", False)]
+    # a break within 10 min of the seated prompt does not answer it either (it asked for the routine)
+    assert _done(run(make_engine("seat"), person(0, 33 * MIN), 40 * MIN)) == [(35.0, "break", False)]
+    # the walk prompt asks for exactly that: a break taken (left) within its window is in time,
+    # though the break is only known break_s after the leaving
+    press = [(31 * MIN, "button", 1), (31 * MIN + 0.3, "button", 0)]
+    walk = run(make_engine("seat"), person(0, 69 * MIN) + press, 80 * MIN)
+    assert _done(walk) == [(31.0, "button", True), (71.0, "break", True)]
+    late = run(make_engine("seat"), person(0, 75 * MIN) + press, 80 * MIN)
+    assert _done(late) == [(31.0, "button", True), (77.0, "break", False)]
+
+
+def test_standing_up_answers_the_routine_in_time_only_within_its_window():
+    stood = run(make_engine("seat"), person(0, 59.5 * MIN) + person(61 * MIN, 70 * MIN), 70 * MIN)
+    assert _done(stood) == [(61.0, "stood", False)]           # up at 59:30, 29.5 min after the prompt
+    quick = run(make_engine("seat"), person(0, 33 * MIN) + person(34 * MIN, 40 * MIN), 40 * MIN)
+    assert _done(quick) == [(34.0, "stood", True)]
+
+
+def test_a_test_prompt_is_no_prompt_bout_or_compliance():
+    from device.rollup import summarize
+    eng = make_engine("seat")
+    events = run(eng, [(0, "seat", 1)], 2 * MIN) + eng.command(2 * MIN, "test_prompt")
+    events += run(eng, [(5 * MIN, "seat", 0)], 20 * MIN)
+    assert [e.data.get("test") for e in events if e.type == "prompt"] == [True]
+    day = summarize(events)[0]
+    assert (day.prompts, day.asks, day.compliance, day.bouts) == (0, 0, None, 1)
+    assert [e.data["prompts"] for e in events if e.type == "break"] == [0]
+
+
+def test_the_prompts_window_is_checked_against_the_reminder_and_the_walk(tmp_path, capsys):
+    from device.cli import main
+    bad = tmp_path / "c.toml"
+    ok = tmp_path / "ok.toml"
+    ok.write_text("[coaching]\ndone_window_min = 15\n")
+    assert main(["config", "check", str(ok)]) == 0
+    for line in ("done_window_min = 4", "done_window_min = 31", "reminder_after_min = 12"):
+        bad.write_text(f"[coaching]\n{line}\n")
+        capsys.readouterr()
+        assert main(["config", "check", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "coaching.done_window_min" in err and str(bad) in err, err

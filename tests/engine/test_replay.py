@@ -59,12 +59,22 @@ def test_dev_days_meet_the_seat_only_targets():
     assert r["prompt_recall"] >= 0.98 and r["false_prompts"] == 0, r
 
 
-def test_dev_days_pir_only_holds_what_the_physics_allows():
-    # PIR alone misses its bout IoU and recall targets (README, Accuracy); this holds the
-    # figures reached so that a change cannot quietly bring the nuisance prompts back
-    r = _score_dir(sorted(p for p in DEV.glob("*.csv") if not p.name.endswith(".truth.csv")), "pir")
-    assert r["bout_iou"] >= 0.80 and abs(r["time_err_pct"]) <= 5.0, r
-    assert r["false_prompts"] <= 7 and r["prompt_recall"] >= 0.15, r
+def _pir_dev_days():
+    return _score_dir(sorted(p for p in DEV.glob("*.csv") if not p.name.endswith(".truth.csv")), "pir")
+
+
+def test_dev_days_meet_the_pir_only_time_and_prompt_targets():
+    # ../shared/traces/README.md: sitting-time error within 5 %, at most 0.5 false prompts a
+    # day, strict prompt recall at least 0.10
+    r = _pir_dev_days()
+    assert abs(r["time_err_pct"]) <= 5.0, r
+    assert r["false_prompts"] <= 0.5 * r["days"] and r["prompt_recall"] >= 0.10, r
+
+
+@pytest.mark.xfail(strict=True, reason="PIR alone reaches bout IoU 0.803 on the dev days (README, Accuracy): "
+                   "even the best absence threshold chosen per day with hindsight gives 0.829")
+def test_dev_days_meet_the_pir_only_bout_iou_target():
+    assert _pir_dev_days()["bout_iou"] >= 0.83
 
 
 def test_simulated_days_fused_accuracy(sim_days):

@@ -245,3 +245,91 @@ def test_cli_bad_out_path(tmp_path, capsys, out):
     rc = cli.main(["simulate", "--out", str(tmp_path / out)])
     err = capsys.readouterr().err
     assert rc == 2 and len(err.strip().splitlines()) == 1 and "--out" in err
+
+
+# ---------------------------------------------------------------- the wider physics (issue #10.5)
+
+def test_soon_bags_come_20_to_60_s_after_the_stand_up_and_leave_just_before_the_return():
+    r = sim.simulate("bag_carrier", 5, 1, MONDAY)
+    check_physics(r)
+    assert r.stats["soon_bags"] == len(r.bags) >= 5
+    ends, starts = [b for _, b in r.truth], [a for a, _ in r.truth]
+    seat = runs(r, "seat")
+    rises = [t for t, s, v in r.edges({"pir"}) if v == 1]
+    for on, off in r.bags:
+        assert 20 - EPS <= on - max(e for e in ends if e <= on) <= 60 + EPS
+        assert 10 - EPS <= min(s for s in starts if s >= off) - off <= 60 + EPS
+        # the seat holds the bag steadily: no empty spell but glitches from its press to its lift
+        assert not [(a, b) for a, b, v in seat if v == 0 and b - a > GLITCH_S and on + 0.05 < b and a < off - 0.05]
+        # putting it down moves the legs: the PIR fires within 3 s before the press
+        assert any(on - 3.0 - EPS <= t <= on + EPS for t in rises) or any(
+            a <= on - 3.0 and b >= on for a, b, v in runs(r, "pir") if v == 1)
+    durations = [b - a for a, b in r.bags]
+    assert min(durations) >= sim.SOON_BAG_MIN_S - EPS and max(durations) > 20 * 60
+
+
+def test_soon_bags_last_minutes_to_hours():
+    durations = [b - a for seed in range(6) for a, b in sim.simulate("bag_carrier", 5, seed, MONDAY).bags]
+    assert min(durations) < 5 * 60 and max(durations) > 60 * 60
+
+
+def test_old_profiles_have_no_soon_bags_and_bags_are_exposed():
+    r = sim.simulate("day_off", 3, 1, MONDAY)
+    assert r.stats["soon_bags"] == 0 and len(r.bags) == r.stats["bags"] >= 1
+    for on, off in r.bags:
+        assert not any(a < off and on < b for a, b in r.truth)
+    assert all(sim.simulate(p, 2, 1, MONDAY).stats["soon_bags"] == 0
+               for p in ("typical", "fidgety", "long_sitter", "still_reader", "night_owl"))
+
+
+def test_noisy_mat_shifts_weight_many_times_an_hour():
+    r = sim.simulate("noisy_mat", 1, 9, MONDAY, signals=("seat",))
+    seated_h = sum(b - a for a, b in r.truth) / 3600
+    shifts = [b - a for a, b, v in runs(r, "seat")
+              if v == 0 and GLITCH_S < b - a <= 8.05 and within_one_sit(r.truth, a, b)]
+    assert len(shifts) >= 15 * seated_h
+    assert min(shifts) >= 0.45
+
+
+def test_deep_readers_go_tens_of_minutes_without_a_detected_movement():
+    longest = 0.0
+    for seed in range(3):
+        r = sim.simulate("deep_reader", 1, seed, MONDAY, pir_model="am312")
+        rises = [t for t, s, v in r.edges({"pir"}) if v == 1]
+        for a, b in r.truth:
+            pts = [a] + [t for t in rises if a < t < b] + [b]
+            longest = max(longest, max(y - x for x, y in zip(pts, pts[1:])))
+    assert longest > 30 * 60
+
+
+@pytest.mark.parametrize("pir, lo, hi", [("hc_sr501_mid", 8, 25), ("hc_sr501_max", 120, 300)])
+def test_new_pir_holds(pir, lo, hi):
+    r = sim.simulate("typical", 1, 2, MONDAY, pir_model=pir)
+    assert lo <= r.pir_hold_s <= hi and 2.3 <= r.pir_block_s <= 2.5
+    highs = [b - a for a, b, v in runs(r, "pir")[1:] if v == 1 and b < r.duration_s]
+    assert highs and min(highs) >= r.pir_hold_s - EPS
+
+
+def test_late_night_works_until_the_small_hours():
+    r = sim.simulate("late_night", 3, 1, MONDAY)
+    assert any(86400 < b and 1.5 * 3600 < b % 86400 < 5 * 3600 for _, b in r.truth)
+
+
+def test_false_triggers_about_one_an_hour_and_warm_up_in_the_first_minute():
+    n = 0
+    for seed in range(4):
+        r = sim.simulate("day_off", 1, seed, MONDAY, pir_model="am312")
+        rises = [t for t, s, v in r.edges({"pir"}) if v == 1]
+        assert sum(t < sim.WARMUP_S for t in rises) >= 1
+        n += sum(t >= sim.WARMUP_S for t in rises if not any(a - 5 <= t <= b + 5 for a, b in r.bags))
+    assert 0.5 * 24 * 4 <= n <= 1.6 * 24 * 4
+
+
+@pytest.mark.parametrize("command", ["simulate", "run"])
+def test_help_names_every_profile_and_pir_model(capsys, command):
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert all(p in text for p in sim.PROFILES)
+    if command == "simulate":
+        assert all(m in text for m in sim.PIR_MODELS)

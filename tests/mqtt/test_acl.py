@@ -20,6 +20,15 @@ from device.store import Store  # noqa: E402
 DOC = Path(__file__).resolve().parents[2] / "docs" / "mqtt.md"
 
 
+def documented_broker_limit() -> str:
+    """The ``max_packet_size`` line of the documented broker config."""
+    text = DOC.read_text()
+    start = text.index("# /etc/mosquitto/conf.d/deskpulse.conf")
+    line = [ln for ln in text[start:text.index("```", start)].splitlines() if ln.startswith("max_packet_size")]
+    assert len(line) == 1
+    return line[0] + "\n"
+
+
 def documented_acl() -> str:
     text = DOC.read_text()
     start = text.index("# /etc/mosquitto/acl")
@@ -36,7 +45,8 @@ def test_documented_acl_confines_a_desk_to_its_topics(tmp_path, own_broker, list
     acl.write_text(documented_acl())
     pw.chmod(0o600)
     acl.chmod(0o600)
-    b = own_broker(extra=f"password_file {pw}\nacl_file {acl}\n", anonymous=False).start()
+    b = own_broker(extra=f"password_file {pw}\nacl_file {acl}\n" + documented_broker_limit(),
+                   anonymous=False).start()
 
     ha = listen(b.port, ["deskpulse/#", "homeassistant/#"], auth=("homeassistant", "pw-ha"))
     ha.wait_connected()
@@ -67,6 +77,14 @@ def test_documented_acl_confines_a_desk_to_its_topics(tmp_path, own_broker, list
         m = ha.until(lambda m: m.payload in (b"forged", b"{}", b"marker"))
         assert m.payload == b"marker", f"a forged message on {m.topic} got through"
         wait_for(lambda: sink.outbox.acked == 1, what="the event's PUBACK")
+        # The documented broker limit: an oversized command never reaches the desk.
+        big = tmp_path / "big"
+        big.write_bytes(b"x" * (2 << 20))
+        subprocess.run(["mosquitto_pub", "-p", str(b.port), "-u", "homeassistant", "-P", "pw-ha", "-q", "1",
+                        "-t", "deskpulse/desk1/cmd", "-f", str(big)], capture_output=True, timeout=30)
+        ha.client.publish("deskpulse/desk1/cmd", '{"cmd":"done"}', qos=1)
+        assert got_cmd.get(timeout=15).name == "done"
+        assert got_cmd.empty() and sink.rejected == 0 and sink.connected.is_set()
     finally:
         sink.close()
         store.close()

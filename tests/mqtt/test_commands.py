@@ -68,6 +68,7 @@ def test_rejections_say_why_in_one_line(payload, why):
                  max_leaves=12).map(lambda o: json.dumps(o).encode()),
     st.fixed_dictionaries({"cmd": st.sampled_from(["pause", "snooze", "done", "x", ""])},
                           optional={"minutes": st.one_of(st.floats(), st.integers(), st.text(max_size=5),
+                                                         st.integers(min_value=10 ** 300, max_value=10 ** 400),
                                                          st.none(), st.booleans())}).map(
         lambda o: json.dumps(o).encode()),
 ))

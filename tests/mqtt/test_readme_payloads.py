@@ -19,7 +19,7 @@ def test_the_state_example_has_exactly_the_published_keys():
     example = json.loads(re.search(r'`(\{"state":.*?\})`', MQTT).group(1))
     real = build_state({"seated": True, "bout_s": 282.0, "level": 0, "alert": "none", "next_prompt_in_s": 1518.0,
                         "today": {"seated_s": 27235.0, "breaks": 14, "prompts": 15, "exercises_done": 6,
-                                  "compliance": 1.0}}, "2026-12-01T18:15:00+00:00")
+                                  "compliance": 200 / 3}}, "2026-12-01T18:15:00+00:00")
     assert example == real
 
 

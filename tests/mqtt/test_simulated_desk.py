@@ -50,7 +50,7 @@ def test_a_simulated_desk_publishes_events_state_and_discovery_as_desk_sim(broke
     assert "deskpulse/desk1-sim/state" in topics and "deskpulse/desk1-sim/status" in topics
     occ = [json.loads(m.payload) for m in msgs if m.topic == "homeassistant/binary_sensor/deskpulse_desk1-sim/occupancy/config"]
     assert occ and occ[0]["device"]["name"] == "Office desk (simulated)"
-    assert occ[0]["unique_id"] == "deskpulse_desk1_sim_occupancy"
+    assert occ[0]["unique_id"] == "deskpulse_desk1-sim_occupancy", "a new desk (fresh history): exact ids"
     states = [json.loads(m.payload) for m in msgs if m.topic == "deskpulse/desk1-sim/state"]
     # stamped with the simulated day, whose totals it carries
     assert max(s["today_seated_min"] for s in states) > 60

@@ -75,7 +75,7 @@ def test_retained_state_online_and_last_will(desk, broker, listen, tmp_path):
     wait_for(sink.connected.is_set, what="sink connected")
     sink.set_state({"seated": True, "bout_s": 600, "level": 1, "alert": "routine",
                     "today": {"seated_s": 7200, "breaks": 3, "prompts": 2, "exercises_done": 1,
-                              "compliance": 0.5}})
+                              "compliance": 50.0}})
     first = listen(broker.port, ["deskpulse/lwt-desk/state"])
     first.wait_connected()
     first.get()  # the state is on the broker now (live or retained)

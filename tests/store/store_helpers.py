@@ -59,18 +59,20 @@ class Desk:
         self.sit_start(a)
         self.sit_end(b)
 
-    def prompt(self, t: float, level: int = 1):
-        self.bout["prompts"] += 1
-        self.bout["level"] = max(self.bout["level"], level)
+    def prompt(self, t: float, level: int = 1, test: bool = False, repeat: int = 1):
         kind = {1: "seated", 2: "reminder", 3: "walk"}[level]
+        extra = {"test": True} if test else {}
+        if not test:   # (the engine's test_prompt is no part of the bout's figures)
+            self.bout["prompts"] += 1
+            self.bout["level"] = max(self.bout["level"], level)
         return self._emit("prompt", t, level=level, kind=kind,
                           exercise={"key": "ankle_pumps", "name": "Ankle pumps", "instructions": "..."},
-                          bout_s=t - self.bout["start_t"], beep=level > 1, repeat=0)
+                          bout_s=t - self.bout["start_t"], beep=level > 1, repeat=repeat, **extra)
 
-    def done(self, t: float, how: str = "pir"):
+    def done(self, t: float, how: str = "pir", **extra):
         if self.bout is not None:
             self.bout["done"] += 1
-        return self._emit("exercise_done", t, how=how, level=1, exercise="ankle_pumps", latency_s=10.0)
+        return self._emit("exercise_done", t, how=how, level=1, exercise="ankle_pumps", latency_s=10.0, **extra)
 
     def snooze(self, t: float):
         return self._emit("snooze", t, minutes=15, until_ts=self.wall(t + 900).isoformat(), in_row=1)

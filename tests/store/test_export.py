@@ -50,7 +50,7 @@ def test_days_csv(history, capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["day"] for r in rows] == ["2024-05-06", "2024-05-07", "2024-05-08"]
     assert float(rows[0]["seated_s"]) == pytest.approx(55 * M)
-    assert rows[0]["compliance"] == "1.0" and rows[0]["done_pir"] == "1"
+    assert rows[0]["compliance"] == "100.0" and rows[0]["done_pir"] == "1"  # a percentage
     assert list(rows[0]) == [c for c in summarize(d.events)[0].as_dict()]
 
 

@@ -59,11 +59,29 @@ CASES = {
                     {"bouts": 1, "bouts_over_30": 1, "bouts_over_60": 1, "longest_bout_s": 61 * M}),
     "prompts, snooze, done, compliance": (_one_bout_with_everything, {
         "seated_s": 20 * M + 29 * M + 10 * M, "bouts": 2, "breaks": 2, "prompts": 3, "snoozes": 1,
-        "exercises_done": 1, "done_button": 1, "done_pir": 0, "compliance": 0.5, "longest_bout_s": 50 * M}),
+        # two asks (the reminder is the first one again), the first snoozed, the second ignored: 0 %
+        "exercises_done": 1, "done_button": 1, "done_pir": 0, "asks": 2, "answered_in_time": 0,
+        "compliance": 0.0, "longest_bout_s": 50 * M}),
     "done by every route": (lambda d: (d.sit_start(0), d.prompt(30 * M), d.done(31 * M, "pir"),
                                        d.done(32 * M, "command"), d.sit_end(33 * M), d.take_break(35 * M),
                                        d.done(35 * M, "break")), {
-        "done_pir": 1, "done_command": 1, "done_break": 1, "exercises_done": 3, "compliance": 1.0}),
+        "done_pir": 1, "done_command": 1, "done_break": 1, "exercises_done": 3, "asks": 1, "answered_in_time": 1,
+        "compliance": 100.0}),
+    # (events written before exercise_done had in_time: judged by the default 10-minute window)
+    "a seated routine ignored until a late break": (lambda d: (
+        d.sit_start(0), d.prompt(30 * M, 1), d.prompt(35 * M, 2), d.sit_end(62 * M), d.take_break(64 * M),
+        d.done(64 * M, "break")), {"prompts": 2, "exercises_done": 1, "done_break": 1, "asks": 1,
+                                   "answered_in_time": 0, "compliance": 0.0}),
+    "a walk answered by a break in its window": (lambda d: (
+        d.sit_start(0), d.prompt(30 * M, 1), d.done(31 * M, "pir"), d.prompt(60 * M, 3), d.sit_end(62 * M),
+        d.take_break(64 * M), d.done(64 * M, "break")), {"prompts": 2, "asks": 2, "answered_in_time": 2,
+                                                         "compliance": 100.0}),
+    "the engine's in_time is the word": (lambda d: (
+        d.sit_start(0), d.prompt(30 * M, 1), d.done(45 * M, "button", in_time=True), d.sit_end(50 * M),
+        d.finish()), {"asks": 1, "answered_in_time": 1, "compliance": 100.0}),
+    "a test prompt is not a prompt": (lambda d: (
+        d.sit_start(0), d.prompt(10 * M, 1, test=True), d.sit_end(20 * M), d.finish()),
+        {"prompts": 0, "asks": 0, "compliance": None, "bouts": 1}),
     "no prompt: compliance is None": (lambda d: (d.sit(0, 10 * M), d.finish()), {"compliance": None}),
 }
 

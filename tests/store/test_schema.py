@@ -163,6 +163,15 @@ def test_the_store_applies_the_outbox_bounds_without_any_mqtt(tmp_path, caplog):
 
 
 # -- the v1 -> v2 upgrade ------------------------------------------------------------------------
+V1_LACKS = ("done_stood", "asks", "answered_in_time")   # added by v3 and v4
+
+
+def old_compliance(r: Rollup, day) -> float | None:
+    """What v1-v3 stored: the share (0..1) of prompted bouts with any exercise done, late or not."""
+    prompted = [b for b in r.bouts() if b.day == day and b.prompts]
+    return sum(b.exercises_done > 0 for b in prompted) / len(prompted) if prompted else None
+
+
 def write_v1(db, events, delivered: int, created_utc: float) -> None:
     """A history exactly as deskpulse's v1 store left it (events, payload copies in outbox, rollups)."""
     c = sqlite3.connect(db, isolation_level=None)
@@ -180,9 +189,10 @@ def write_v1(db, events, delivered: int, created_utc: float) -> None:
                           (e.id, created_utc, e.to_json()))
         for b in r.bouts():
             c.execute("INSERT INTO bouts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", b.as_row())
-        v1_columns = [k for k in DayStats.COLUMNS if k != "done_stood"]   # v3 added done_stood
+        v1_columns = [k for k in DayStats.COLUMNS if k not in V1_LACKS]
         for x in r.days():
             row = dict(zip(DayStats.COLUMNS, x.as_row()))
+            row["compliance"] = old_compliance(r, x.day)
             c.execute(f"INSERT INTO days ({', '.join(v1_columns)}) VALUES ({', '.join('?' * len(v1_columns))})",
                       [row[k] for k in v1_columns])
         c.execute("INSERT INTO kv VALUES ('daemon_state', '{\"ts\": \"x\"}'), ('status', '{}')")
@@ -206,12 +216,16 @@ def test_a_v1_history_upgrades_in_place_without_losing_anything(tmp_path, caplog
         assert s.get_json("daemon_state") == {"ts": "x"}
         assert s.days() == summarize(d.events)
         assert [e for e in s.events(limit=None)] == d.events
-    assert "upgraded to v3" in caplog.text and "packed" in caplog.text
+    assert "upgraded to v4" in caplog.text and "packed" in caplog.text
     with open_readonly(db) as ro:
-        assert ro.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert ro.execute("PRAGMA user_version").fetchone()[0] == 4
         assert [tuple(r) for r in ro.execute("SELECT * FROM bouts ORDER BY start_utc")] == v1_bouts
-        v1_columns = [r[1] for r in ro.execute("PRAGMA table_info(days)") if r[1] != "done_stood"]
-        assert [tuple(r) for r in ro.execute(f"SELECT {', '.join(v1_columns)} FROM days ORDER BY day")] == v1_days
+        v1_columns = [r[1] for r in ro.execute("PRAGMA table_info(days)") if r[1] not in V1_LACKS]
+        # every figure kept, but compliance: v4 recomputes it from the events (tests/store/test_migrate_v4.py)
+        same = [c for c in v1_columns if c != "compliance"]
+        keep = [v1_columns.index(c) for c in same]
+        assert [tuple(r) for r in ro.execute(f"SELECT {', '.join(same)} FROM days ORDER BY day")] == \
+            [tuple(row[i] for i in keep) for row in v1_days]
         assert {r[0] for r in ro.execute("SELECT done_stood FROM days")} == {0}   # v3's column, for older days
         ob = ro.execute("SELECT e.id, e.json FROM outbox o JOIN events e USING (seq) ORDER BY o.seq").fetchall()
         assert [r[0] for r in ob] == [e.id for e in waiting], "undelivered events still wait, in order"

@@ -151,7 +151,7 @@ def test_migrations_from_empty_file_and_idempotent_reopen(tmp_path):
     with Store(db):
         pass
     with other(db) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"events", "bouts", "days", "kv", "outbox", "packed_days"} <= tables
         assert c.execute("PRAGMA page_size").fetchone()[0] == 1024
@@ -160,7 +160,7 @@ def test_migrations_from_empty_file_and_idempotent_reopen(tmp_path):
     with Store(db) as s:       # reopen keeps data, does not migrate again
         assert len(s.events(limit=None)) == len(two_days().events)
     with other(db) as c:
-        assert c.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 4
 
 
 def test_unusable_files_are_one_line_errors(tmp_path):

@@ -348,3 +348,24 @@ def test_cli_off_a_pi_with_the_mock_factory_has_no_failure(tmp_path):
     r = _cli("--config", str(cfg), "--root", str(tmp_path), env_extra={"HOME": str(tmp_path)})
     assert r.returncode == 0, r.stdout
     assert 'fine with gpio.pin_factory = "mock"' in r.stdout and r.stdout.rstrip().endswith("no failures (1 warn).")
+
+
+def test_cli_with_pir_only_says_plainly_what_it_cannot_tell(tmp_path):
+    cfg = tmp_path / "pir.toml"
+    cfg.write_text(f'[gpio]\npin_factory = "mock"\n[sensing]\nsensors = "pir"\n'
+                   f'[history]\ndb_path = "{tmp_path / "h.db"}"\n')
+    r = _cli("--config", str(cfg), "--root", str(tmp_path), env_extra={"HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stdout      # a limitation, not a failure
+    out = r.stdout
+    assert "warn  sensors" in out and "a still reader and an empty chair look alike" in out
+    assert "over- or under-counted" in out and "late or not at all" in out
+    assert 'fix:' in out and 'sensing.sensors = "both"' in out
+    lines = out.replace(str(tmp_path), "~").splitlines()
+    assert max(map(len, lines)) <= 110, out
+
+
+def test_sensors_check_only_for_pir_only():
+    assert doctor.check_sensors(config.Config()) is None
+    assert doctor.check_sensors(config.Config().replace(sensing={"sensors": "seat"})) is None
+    c = doctor.check_sensors(config.Config().replace(sensing={"sensors": "pir", "pir_absence_s": 600}))
+    assert c.status == WARN and "break under 10 min" in c.notes[0] and "over 120 s" in c.notes[3]
