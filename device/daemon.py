@@ -24,8 +24,10 @@ Every call happens on the loop thread, must not block, and an exception in a
 sink is logged and counted, never fatal.
 
 Survival: the engine's exported state is kept in the history's kv table with
-the wall time it was saved (``daemon_state``); at start a state saved less
-than ``coaching.break_s`` ago resumes the bout. An older one is closed at the
+the wall time it was saved (``daemon_state``), and the monotonic time and boot
+id; at start a state saved less than ``coaching.break_s`` ago resumes the
+bout ("ago" on the monotonic clock within one boot, so an NTP step while the
+daemon was down changes nothing; on the wall clock after a reboot). An older one is closed at the
 last moment it was known: a back-dated ``daemon_stop`` (reason ``unclean``)
 gives the rollup that moment before ``daemon_start`` (``resumed_bout`` false)
 closes the bout.
@@ -329,7 +331,7 @@ class Daemon:
 
     def _load_state(self, now: float) -> tuple[dict | None, float, list[Event]]:
         """(resume state, seconds since it was saved, events closing a lost bout)."""
-        boot = self._boot_id()
+        boot = self._boot
         saved = _newest(self.store.get_json(STATE_KEY), self._read_runtime(), boot=boot)
         if saved is None:
             return None, 0.0, []
