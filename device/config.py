@@ -153,7 +153,7 @@ class SensingConfig:
     seat_sit_confirm_s: float = opt(3.0, _non_negative, "seat pressed this long confirms sitting")
     seat_leave_confirm_s: float = opt(10.0, _non_negative, "seat empty this long confirms leaving")
     pir_warmup_s: float = opt(60.0, _non_negative, "PIR output ignored this long after start-up")
-    pir_absence_s: float = opt(720.0, _positive, "PIR-only: no motion this long means the chair is empty")
+    pir_absence_s: float = opt(750.0, _positive, "PIR-only: no motion this long means the chair is empty")
     pir_arrival_pulses: int = opt(2, _positive, "PIR-only: motion pulses within pir_arrival_window_s that mean someone sat down")
     pir_arrival_window_s: float = opt(60.0, _positive, "")
     object_timeout_s: float = opt(600.0, _positive, "seat+PIR: a press with no sign of a person (no leg motion as it sat down, no weight shift, not two leg motions) this long is an object, not a person")

@@ -335,7 +335,7 @@ def check_sensors(cfg: config_mod.Config) -> Check | None:
     brk = cfg.coaching.break_s
     return Check("sensors", WARN, "PIR only: a still reader and an empty chair look alike", (
         f"sitting time may be over- or under-counted: a break under {absence:g} min can count as",
-        f"sitting, and sitting still for over {absence:g} min as away",
+        f"sitting, and sitting still for over {absence:g} min (5 after a single movement) as away",
         "prompts are cautious: they may come late or not at all, and no 5-minute reminder beeps",
         f"a PIR hold over {brk:g} s hides breaks: no prompts then (turn an HC-SR501's time down)",
     ), fix='wire a seat switch as well and set sensing.sensors = "both"')

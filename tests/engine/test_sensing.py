@@ -84,6 +84,44 @@ def test_pir_warmup_ignores_the_first_minute():
     assert types(events, "sit_start") == []
 
 
+def _steady(a: float, b: float, every: float = 30.0) -> list[float]:
+    return [a + every * i for i in range(int((b - a) / every) + 1)]
+
+
+@pytest.mark.parametrize("before, expected", [
+    # a lone motion after 400 s of stillness, then 500 s of silence: standing up after a
+    # still spell, so the break starts at that motion (a 720 s absence would bridge it)
+    ([1400], [("sit_start", 100.0), ("sit_end", 1400.0), ("sit_start", 1900.0), ("sit_end", 3010.0)]),
+    # two motions 20 s apart are not lone: a still spell of 500 s is still sitting
+    ([1380, 1400], [("sit_start", 100.0), ("sit_end", 3010.0)]),
+])
+def test_pir_only_a_lone_motion_after_a_still_spell_starts_a_break(before, expected):
+    eng = make_engine("pir", sensing={"pir_warmup_s": 0.0})
+    edges = pir_pulses(_steady(100, 1000) + before + _steady(1900, 3010))
+    events = run(eng, edges, 5000)
+    assert types(events, "sit_start", "sit_end") == expected
+
+
+def _bursts(starts, length: float = 120.0) -> list[float]:
+    return [t for s in starts for t in _steady(s, s + length, every=20.0)]
+
+
+def test_pir_only_a_still_reader_is_given_longer_silences():
+    # moving for 2 min, then still for 11 min, three times: silences of 10 min and more
+    # far more often than breaks alone give (about one in six), so this person reads; a
+    # silence of 800 s after that is still sitting (over pir_absence_s, under 1.15 x it)
+    reader = _bursts([100, 880, 1660, 2440]) + _bursts([3360])
+    eng = make_engine("pir", sensing={"pir_warmup_s": 0.0, "pir_absence_s": 750.0})
+    events = run(eng, pir_pulses(reader), 6000)
+    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0), ("sit_end", 3480.0)]
+    assert eng.sensing.reader
+    # the same 800 s silence with no such history ends the sitting, back-dated
+    eng = make_engine("pir", sensing={"pir_warmup_s": 0.0, "pir_absence_s": 750.0})
+    events = run(eng, pir_pulses(_bursts([100]) + _bursts([1020])), 3000)
+    assert types(events, "sit_start", "sit_end") == [
+        ("sit_start", 100.0), ("sit_end", 220.0), ("sit_start", 1020.0), ("sit_end", 1140.0)]
+
+
 def _pir_day(return_width: float):
     """PIR alone: moving every 50 s from 100 s, a 200 s silence at 1200-1400 s, back with a
     pulse of ``return_width`` seconds, then moving every 50 s until 6000 s."""
