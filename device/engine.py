@@ -8,8 +8,13 @@ it only knows seconds (seat) or minutes (PIR alone) later. Coaching
 therefore runs no further than ``sensing.holdback() + grace``: with a seat
 the grace is zero (a prompt waits only as long as a pending seat decision
 takes: ``seat_leave_confirm_s`` for a leave, up to a minute for a possible
-perch with the PIR, two for a press waiting for proof of a person; then it is
-given, seated or, short of a break, not); with a PIR alone it is ``PIR_GRACE_S``, so a still
+perch with the PIR; with the PIR, for a press waiting for proof of a person,
+until the proof or ``object_timeout_s`` (10 minutes), for a provisional return
+until a sign of a person but no more than 3 minutes past its press, and for an
+object call that a sign of a person may yet undo from its press, up to 45
+minutes at that press (nobody is prompted on an empty chair meanwhile, and a
+still person restored keeps their bout whole); then it is given, seated or,
+short of a break, not); with a PIR alone it is ``PIR_GRACE_S``, so a still
 reader is still prompted on time. If a back-dated change would still land
 before an event already emitted, its time is clamped to keep the stream
 ordered (rare, and bounded by the grace).

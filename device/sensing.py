@@ -21,22 +21,34 @@ The physics (see shared/traces/README.md) and how each part answers it:
     its last movement, the fall less the hold, is known to be at or after it),
     a weight shift (objects never shift), or two separate motions within
     ``_REPEAT_S`` (a lone false trigger, about one an hour, is one motion; a
-    bag almost never shows two), believed once the seat stays pressed
-    ``_PICKUP_S`` after it (lifting a bag moves the legs just before the seat
-    empties). There is no unconditional trusted return.
+    bag almost never shows two; with a hold longer than that, within a hold,
+    and a pulse retriggered past its hold is two), believed once the seat stays
+    pressed ``_PICKUP_S`` after it (lifting a bag moves the legs just before the
+    seat empties). There is no unconditional trusted return.
+  - a long hold hides: a rising edge still marks the first motion after a
+    quiet spell, but an output high across a press shows whether the legs moved
+    after it only a hold later. A press such a pulse covers up to its release
+    got no evidence either way and is not an object for want of it (a bag
+    shorter than the hold reads as a person: that module's physics).
   - without that evidence: a press inside the perch window after leaving
-    (``_RETURN_S``) is seated provisionally, so a still person back from a
+    (``_RETURN_S``), or within a break of it (``_SAME_BOUT_S``) while a long
+    hold hides it, is seated provisionally, so a still person back from a
     short absence keeps their bout and is prompted on time; coaching runs at
     most ``_UNPROVEN_RUN_S`` past the press until a sign of a person comes
     (so a bag is prompted only if a prompt falls due that soon), and with no
     sign it is an object from its press, retracted once the seat empties
-    after ``_BAG_MIN_S`` or after ``_RETURN_PROOF_S``. Any other press waits,
-    holding coaching back to it, and is an object after ``object_timeout_s``.
-    Every object call is recorded in ``object_calls`` as (press, decided at);
-    proof of a person later restores the sitting from the press. A press
-    released without proof within ``_SHORT_SIT_S`` is a short sit after all if
-    someone sits down within ``_SAME_BOUT_S`` of its release (coaching is held
-    back meanwhile, so the restored sitting lands in order).
+    after ``_BAG_MIN_S`` or after ``object_timeout_s``. Any other press waits,
+    holding coaching back to it, and is an object after ``object_timeout_s``;
+    one that empties sooner than ``_BAG_MIN_S`` was a short sit (objects stay
+    minutes). Every object call is recorded in ``object_calls`` as (press,
+    decided at); proof of a person later restores the sitting from the press,
+    and coaching waits at the press while that can happen (up to
+    ``_OBJECT_STILL_S``), so a restored still person keeps their bout whole.
+    An object lifted with a leg movement and pressed again within seconds is
+    someone sitting down where it was, not a weight shift. A press released
+    without proof within ``_SHORT_SIT_S`` is a short sit after all if someone
+    sits down within ``_SAME_BOUT_S`` of its release (coaching is held back
+    meanwhile, so the restored sitting lands in order).
   - whatever has sat ``_OBJECT_STILL_S`` without a leg movement or a weight
     shift is an object from the last sign of a person (a safety net behind the
     evidence above);
@@ -104,7 +116,8 @@ _REPEAT_S = 120.0
 # With both sensors: a press this soon after the seat was left continues the bout if it is
 # the person (the scorer's and coaching's break is 120 s): without the motion of sitting
 # down it is taken as seated at once, but only provisionally (see _object_check), so that a
-# still person back from a short absence is prompted on time.
+# still person back from a short absence is prompted on time. (Up to _SAME_BOUT_S while a
+# long hold hides the press: its evidence would come only a hold later.)
 _RETURN_S = _PERCH_MAX_S
 # Sitting down again within this of leaving continues the bout (coaching's break_s, the
 # scorer's bout bridge): short presses without proof before it were sitting after all.
@@ -113,11 +126,6 @@ _SAME_BOUT_S = 120.0
 # short sit if someone sits down again soon; one that lasted longer was an object (a bag
 # is left for minutes to hours, and lifting it moves the legs as standing up does).
 _SHORT_SIT_S = 180.0
-# With both sensors: a provisional sitting (a return without the motion of sitting down)
-# with no sign of a person this long was an object since its press: longer than the
-# stillest spell measured on the shared days (17 min), since calling a still person an
-# object splits their bout.
-_RETURN_PROOF_S = 1200.0
 # With both sensors: a bag is left on the chair for minutes: a provisional sitting that
 # empties at least this long after its press without a sign of a person was an object.
 _BAG_MIN_S = 60.0
@@ -133,7 +141,8 @@ _PICKUP_S = 5.0
 # With both sensors: this long with neither leg motion nor a weight shift, what
 # presses the seat is an object, not a person (a safety net behind the evidence a
 # press needs: a bag accepted on a false trigger at its edge). The stillest seated
-# people measured: 17 min on the shared days, 40 in our simulator's still readers.
+# people measured: 17 min on the shared days, 40 in our simulator's still readers. Also how
+# long coaching waits at the press of an object call that a sign of a person may yet undo.
 _OBJECT_STILL_S = 2700.0
 # The shortest credible PIR hold; below it a high pulse is a glitch.
 _MIN_HOLD_S = 0.5
@@ -206,6 +215,8 @@ class Sensing:
         self._pend_due = INF
         self._object = False            # both: seat pressed by something that never moved
         self._object_t0: float | None = None  # ... the press it was called from (restored from there if a person after all)
+        self._object_holding = False    # ... and coaching is held back to that press (so a restore lands in order)
+        self._object_release = INF      # ... until then (the stillest person believed in)
         self._object_after = -INF       # ... motion after this can prove a person
         self._proof_t = -INF            # both: the motion that proved a person, awaiting _PICKUP_S of pressed seat
         self._left_t = -INF             # both: when the seat was last left (a confirmed leave)
@@ -255,8 +266,10 @@ class Sensing:
         keeps the event stream in time order without a reorder buffer.
         """
         h = INF
-        if self._pend in ("leave", "return", "sit_gap", "sit"):
+        if self._pend in ("leave", "return", "sit_gap", "sit", "object_gap"):
             h = self._pend_t  # (a press waits at most object_timeout_s for proof of a person)
+        if self._object and self._object_holding and self._object_t0 < h:
+            h = self._object_t0  # an object call that a sign of a person would undo from its press
         if self._maybe and self._maybe[0][0] < h:
             h = self._maybe[0][0]  # short presses that may yet prove to have been sitting
         if self._unproven and self._unproven_t0 + _UNPROVEN_RUN_S < h:
@@ -518,6 +531,14 @@ class Sensing:
             self._seat_released(t)
 
     def _seat_pressed(self, t: float) -> None:
+        if self._pend == "object_gap" and self._moved_between(self._gap_t - _EDGE_S, t):
+            # what was called an object was lifted with a leg movement (a bag's pickup moves the
+            # legs before the seat empties, a still person's weight shift need not) and the seat
+            # is pressed again within seconds: someone sitting down where the bag was, a press
+            # of its own (a bag lifted 3-15 s before its owner sits back down)
+            self._clear_pending()
+            self._start_pending_sit(t)
+            return
         if self._pend in ("sit_gap", "object_gap"):
             # the seat emptied briefly during a press awaiting proof of a person (or one
             # called an object): a weight shift, which objects do not make
@@ -533,9 +554,17 @@ class Sensing:
                 self._return_t = t
                 self._pend_due = t + _EDGE_S
                 return
+            left = self._pend_t
             self._clear_pending()     # a weight shift: still seated, and a person
             if self._unproven:
                 self._proven_seated()
+            elif self.mode == "both" and self.seated and self._moved_between(left + _SEPARATE_S, t):
+                # ... unless the legs moved while the seat was empty: someone may have stood up
+                # and put a bag down within seconds. Seated still, but the press must show a
+                # person (as a return does), or it is an object from here, the person gone
+                # since the seat emptied
+                self._unproven, self._unproven_t0, self._unproven_left = True, t, left
+                self._pir_due = min(t + self.cfg.object_timeout_s, self._held_across(t))
         elif not self.seated:
             self._start_pending_sit(t)
 
@@ -543,10 +572,11 @@ class Sensing:
         if self.mode == "both":
             # a one-shot held high across the press hides when the legs moved until it falls:
             # still high now, it has shown them moving while the seat was pressed
-            if self._unproven and self._pend is None and self._moving_since(self._unproven_t0, t):
+            if self._unproven and self._pend is None and (self._moving_since(self._unproven_t0, t) or
+                                                          self._hidden_by_hold(self._unproven_t0, t)):
                 self._proven_seated()
             elif self._pend == "sit" and t - self._pend_t >= self.cfg.seat_sit_confirm_s and \
-                    self._moving_since(self._pend_t, t):
+                    (self._moving_since(self._pend_t, t) or self._hidden_by_hold(self._pend_t, t)):
                 t0 = self._pend_t
                 self._clear_pending()
                 self._change(t0, True)
@@ -562,6 +592,7 @@ class Sensing:
             # the object is lifted, or a person called an object shifts their weight
             self._object = False
             self._pend, self._pend_t = "object_gap", (t if self._object_t0 is None else self._object_t0)
+            self._gap_t = t
             self._pend_due = t + self.cfg.seat_leave_confirm_s
             return
         if self._pend == "return":
@@ -612,6 +643,13 @@ class Sensing:
         if kind == "return":
             self._decide_return(due)
             return
+        if kind == "sit_gap" and self.mode == "both" and self._gap_t - t0 < _BAG_MIN_S:
+            # too short for a bag (left for minutes): the only thing that presses a seat besides
+            # an object is a person, so this was a short sit
+            self._clear_pending()
+            self._change(t0, True)
+            self._change(self._gap_t, False)
+            return
         if kind == "sit_gap" and self.mode == "both" and self._gap_t - t0 < _SHORT_SIT_S:
             # whatever pressed the seat went away without proof: a person only if one sits down soon
             self._maybe.append((t0, self._gap_t))
@@ -642,15 +680,19 @@ class Sensing:
         if self.mode == "both" and not self._moving_since(t0, due):
             # compared as t0 + wait, the way the deadline was set: (t0 + w) - t0 can round
             # below w, and the timer would then set itself to the same time forever
-            if t0 - self._left_t < _RETURN_S:
+            if t0 - self._left_t < _RETURN_S or \
+                    t0 - self._left_t < _SAME_BOUT_S and self._held_across(t0) != INF:
                 # back from a short absence, or a bag put down as its owner left:
-                # seated, until _object_check finds no sign of a person
+                # seated, until _object_check finds no sign of a person. So is a press within
+                # a break of leaving that a long hold hides (a pulse high across it, which shows
+                # the sitting down only a hold later): waiting for it would hold the bout's
+                # prompt back by up to the hold
                 self._clear_pending()
                 self._change(t0, True)
                 left = self._left_t
                 self._unproven, self._unproven_t0 = True, t0
                 self._unproven_left = left
-                self._pir_due = min(t0 + _RETURN_PROOF_S, self._held_across(t0))
+                self._pir_due = min(t0 + self.cfg.object_timeout_s, self._held_across(t0))
             elif due >= t0 + self.cfg.object_timeout_s:
                 self._clear_pending()
                 self._call_object(t0, due, t0, t0 + _SIT_MOTION_S)
@@ -689,6 +731,17 @@ class Sensing:
             return max(t0 + self._hold, self._warm_until)
         return INF
 
+    def _hidden_by_hold(self, t0: float, now: float) -> bool:
+        """Has one pulse been high from the press ``t0``'s sitting-down window to ``now``?
+
+        Then the one-shot has hidden whatever the legs did since the press: a press that
+        empties before ``t0 + hold`` (when the pulse would show motion after the press) got no
+        evidence either way, and is not an object for want of it. Only a hold longer than
+        the press can do this; a bag shorter than the hold is then a person (the physics
+        of that module).
+        """
+        return self._pir_high and now >= self._warm_until and self._pir_rise_t <= t0 + _SIT_MOTION_S
+
     def _moving_since(self, t0: float, now: float) -> bool:
         """Evidence at ``now`` from the pulse still high: it covered the sitting-down window
         (``_sat_down_moving``), or began after it and has been retriggered since."""
@@ -708,6 +761,16 @@ class Sensing:
         self._maybe.clear()
         self._object = True
         self._object_t0 = restore_t
+        if restore_t is not None:
+            # a still person may yet show themselves: coaching waits at the press (nothing is
+            # prompted to an empty chair meanwhile), so that the sitting, if restored, continues
+            # the bout as if the call never happened; for as long as the stillest person sits
+            self._object_holding = True
+            self._object_release = restore_t + _OBJECT_STILL_S
+            if self._pir_due > self._object_release:
+                self._pir_due = self._object_release
+        else:
+            self._object_holding = False
         self._object_after = after
         self.object_calls.append((t0, now))
 
@@ -799,8 +862,14 @@ class Sensing:
             self._proof(last, fall)
 
     def _moved_before(self, m: float, after: float) -> bool:
-        """Was there a movement after ``after``, separate from the one at ``m`` and at most ``_REPEAT_S`` before it?"""
-        lo, hi = max(after, m - _REPEAT_S), m - _SEPARATE_S
+        """Was there a movement after ``after``, separate from the one at ``m`` and at most ``_REPEAT_S`` before it?
+
+        A one-shot retriggered within its hold cannot say how far apart the movements inside a
+        pulse were, only that each came within a hold of the last: with a hold longer than
+        ``_REPEAT_S``, the window is the hold (two motions still, not a lone trigger).
+        """
+        hold = self._hold
+        lo, hi = max(after, m - (hold if hold > _REPEAT_S else _REPEAT_S)), m - _SEPARATE_S
         if lo > hi:
             return False
         rises = self.motion_rises
@@ -810,13 +879,12 @@ class Sensing:
                 break
             if r <= hi:
                 return True
-        hold = self._hold
         for rise, fall in reversed(self._pulses):
             last = fall - hold
             if last < lo:
                 break
-            if last <= hi and last > rise:
-                return True
+            if last <= hi and last > rise or after <= rise <= hi and last >= m:
+                return True   # a retriggered pulse before ``m``, or the one ending with ``m`` (each retrigger within a hold)
         return False
 
     def _proof(self, m: float, now: float) -> None:
@@ -912,6 +980,11 @@ class Sensing:
                     self._pend == "sit" and self._proof_t > self._pend_t or
                     self._object and self._proof_t > self._object_after):
                 self._proven(due)     # a proof of a person waited out the pickup time
+            if self._object and self._object_holding and self._pir_due == INF:
+                if due >= self._object_release:
+                    self._object_holding = False   # past the stillest person: coaching goes on
+                else:
+                    self._pir_due = self._object_release
             return
         if self._resume_t is not None:
             # the return after a long silence is still moving past the hold: sitting down
@@ -939,8 +1012,8 @@ class Sensing:
                                        self._moving_since(t0, due)):
                 self._proven_seated()    # two separate leg motions, and the seat still pressed
                 return
-            if due < t0 + _RETURN_PROOF_S:
-                self._pir_due = t0 + _RETURN_PROOF_S
+            if due < t0 + self.cfg.object_timeout_s:
+                self._pir_due = t0 + self.cfg.object_timeout_s
                 return
             # no sign of a person since the press: it was an object, from the press (the
             # person away since they left before it, as above)
