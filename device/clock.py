@@ -111,17 +111,23 @@ class FakeClock:
 
 
 class ScaledClock:
-    """Real time running ``speed`` times faster: the simulated desk's clock."""
+    """Real time running ``speed`` times faster: the simulated desk's clock.
 
-    def __init__(self, start: datetime, speed: float):
+    ``until`` stops it there (the demo's end of day): at 120x a loaded machine that
+    is late by half a second is a simulated minute late, and a stop meant for 23:59
+    would be stamped on the next day.
+    """
+
+    def __init__(self, start: datetime, speed: float, until: float | None = None):
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
         self._real0 = time.monotonic()
         self._wall0 = start
+        self._until = float("inf") if until is None else until
 
     def monotonic(self) -> float:
-        return (time.monotonic() - self._real0) * self.speed
+        return min((time.monotonic() - self._real0) * self.speed, self._until)
 
     def wall(self) -> datetime:
         return self.wall_at(self.monotonic())

@@ -75,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 class SimSpec:
-    def __init__(self, profile: str, days: int, seed: int, speed: float | None, start: datetime):
+    def __init__(self, profile: str, days: int, seed: int, speed: float | None, start: datetime,
+                 until_s: float | None = None):
         self.profile, self.days, self.seed, self.speed, self.start = profile, days, seed, speed, start
+        self.until_s = until_s  # a scaled clock stops there (the demo's end of day)
 
 
 class _Stopper:
@@ -135,7 +137,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
         elif sim.speed is None:
             clock = FakeClock(sim.start)
         else:
-            clock = ScaledClock(sim.start, sim.speed)
+            clock = ScaledClock(sim.start, sim.speed, sim.until_s)
         pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
         notifier = Notifier()
         if needs_upgrade(db):
