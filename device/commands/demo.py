@@ -80,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
         first, last = seed_past_weeks(cfg, db, start, args.profile, seed)
         print(f"deskpulse demo: {SEED_WEEKS} simulated weeks ({first} to {last}) put into the history "
               f"before today, so History has something to show", flush=True)
-    end_t = (midnight - start).total_seconds() - 60.0  # stop at 23:59, on the desk's own clock
-    sim = SimSpec(args.profile, 1, seed, speed, start, until_s=end_t)  # which never passes it
+    end_t = (midnight - start).total_seconds() - 60.0  # stop at 23:59, on the desk's own clock,
+    sim = SimSpec(args.profile, 1, seed, speed, start, until_s=end_t + 59.0)  # which never leaves the day
     ran = {}
 
     def on_ready(daemon):
