@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from device.sqlite_uri import sqlite_uri
+
 log = logging.getLogger("deskpulse.outbox")
 
 DAY_S = 86400.0
@@ -153,7 +155,7 @@ class Outbox:
         if self._conn is not None:
             return self._conn
         try:
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=rw", uri=True, isolation_level=None, timeout=5.0)
+            conn = sqlite3.connect(sqlite_uri(self.db_path, "rw"), uri=True, isolation_level=None, timeout=5.0)
             conn.execute("PRAGMA synchronous=NORMAL")
             row = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()
         except sqlite3.Error as e:

@@ -41,6 +41,7 @@ from typing import Any, Callable, Iterable, Iterator
 from device.errors import UserError
 from device.events import Event
 from device.rollup import Bout, DayStats, Rollup, parse_ts
+from device.sqlite_uri import sqlite_uri
 
 log = logging.getLogger("deskpulse.store")
 
@@ -193,7 +194,7 @@ def needs_upgrade(path: str | os.PathLike) -> bool:
     if not p.is_file():
         return False
     try:
-        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(p.resolve(), "ro"), uri=True)
         try:
             return 0 < conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
         finally:
@@ -212,7 +213,7 @@ def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
     if not p.is_file():
         raise StoreError(f"{p}: no history database there")
     try:
-        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(sqlite_uri(p.resolve(), "ro"), uri=True, check_same_thread=False)
     except sqlite3.Error as e:
         raise StoreError(f"{p}: cannot open the history database ({e})") from None
     try:

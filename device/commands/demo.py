@@ -241,9 +241,11 @@ def _stub_app(db: Path):
     import html
     import sqlite3
 
+    from device.sqlite_uri import sqlite_uri
+
     def app(environ, start_response):
         try:
-            conn = sqlite3.connect(Path(db).absolute().as_uri() + "?mode=ro", uri=True)
+            conn = sqlite3.connect(sqlite_uri(db, "ro"), uri=True)
             row = conn.execute("SELECT value FROM kv WHERE key = 'status'").fetchone()
             conn.close()
             body = row[0] if row else "{}"
