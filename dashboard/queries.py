@@ -19,15 +19,15 @@ from flask import current_app, g
 from device import store
 from device.liveness import daemon_alive
 from device.rollup import Bout, DayStats
+from device.sqlite_uri import sqlite_uri
 
 DAY_COLUMNS = DayStats.COLUMNS
 BOUT_COLUMNS = Bout.COLUMNS
 
 
 def ro_uri(path: str | Path) -> str:
-    """The read-only SQLite URI of exactly ``path``: ``#``, ``?`` and ``%`` in it are escaped
-    (``f"file:{path}?mode=ro"`` opens ``/a`` for ``/a#b/history.db``, and writable)."""
-    return Path(path).expanduser().absolute().as_uri() + "?mode=ro"
+    """The read-only SQLite URI of exactly ``path`` (see device/sqlite_uri.py)."""
+    return sqlite_uri(path, "ro")
 
 
 def get_db() -> sqlite3.Connection | None:

@@ -12,13 +12,27 @@ Two axes, never mixed:
 now*: after an NTP correction, earlier events keep the timestamps they were
 given, later ones use the corrected clock.
 
+``boot_id()`` names the boot whose ``monotonic()`` axis this is (None when
+there is no such axis to share): a daemon restarted within one boot measures
+how long it was down on the monotonic clock, which no NTP step can stretch.
+
 ``FakeClock`` is what tests and simulations advance instead of sleeping.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import datetime, timedelta, timezone, tzinfo
+
+
+def boot_id() -> str | None:
+    """This boot's id (Linux): two processes with the same one share ``time.monotonic()``'s axis."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
 
 
 def local_tz() -> tzinfo:
@@ -41,6 +55,10 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         time.sleep(max(0.0, seconds))
 
+    def boot_id(self) -> str | None:
+        """Processes of one boot share ``monotonic()``: a restart measures its downtime on it."""
+        return boot_id()
+
 
 class FakeClock:
     """A clock that moves only when told to.
@@ -58,6 +76,10 @@ class FakeClock:
         self._wall0 = start
         self._t0 = t0
         self._lock = threading.Lock()
+        self._boot = os.urandom(8).hex()  # one FakeClock is one boot: daemons restarted on it share it
+
+    def boot_id(self) -> str:
+        return self._boot
 
     def monotonic(self) -> float:
         return self._t
@@ -89,17 +111,23 @@ class FakeClock:
 
 
 class ScaledClock:
-    """Real time running ``speed`` times faster: the simulated desk's clock."""
+    """Real time running ``speed`` times faster: the simulated desk's clock.
 
-    def __init__(self, start: datetime, speed: float):
+    ``until`` stops it there (the demo's end of day): at 120x a loaded machine that
+    is late by half a second is a simulated minute late, and a stop meant for 23:59
+    would be stamped on the next day.
+    """
+
+    def __init__(self, start: datetime, speed: float, until: float | None = None):
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
         self._real0 = time.monotonic()
         self._wall0 = start
+        self._until = float("inf") if until is None else until
 
     def monotonic(self) -> float:
-        return (time.monotonic() - self._real0) * self.speed
+        return min((time.monotonic() - self._real0) * self.speed, self._until)
 
     def wall(self) -> datetime:
         return self.wall_at(self.monotonic())

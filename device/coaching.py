@@ -146,6 +146,10 @@ class Coach:
             self._anchor = t
             self._seated_done = False
             self._schedule()
+        if self.seated:
+            # seated already: a bout resumed after a restart, its sit confirmed again by sensing;
+            # the sit so far (before the restart and during it) stays in the bout's seated time
+            self._bout_seated_s += max(0.0, t - self._seated_since)
         self.seated = True
         self._seated_since = t
         self._away_since = None
@@ -436,6 +440,17 @@ class Coach:
         return self.wall_at(t).isoformat(timespec="seconds")
 
     # ---------------------------------------------------------- persistence
+    def open_figures(self, now: float) -> dict[str, float]:
+        """The bout still open at ``now`` on the monotonic axis, for ``daemon_stop``: ``bout_s`` (to
+        now if seated, else to the leaving, as a ``break`` would say) and ``sit_s`` (the sit in
+        progress). A history that closes the bout there (no resume) needs no wall-clock difference."""
+        if self.bout_start is None:
+            return {}
+        if self.seated:
+            return {"bout_s": round(now - self.bout_start, 3), "sit_s": round(max(0.0, now - self._seated_since), 3)}
+        end = self._away_since if self._away_since is not None else now
+        return {"bout_s": round(max(0.0, end - self.bout_start), 3)}
+
     def export_state(self, now: float) -> dict[str, Any]:
         """The bout in progress as wall-clock offsets from ``now``, for a restart."""
         def ago(t: float | None) -> float | None:

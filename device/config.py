@@ -11,6 +11,7 @@ file can stay world-readable.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -70,7 +71,12 @@ def parse_window(v: str) -> tuple[dtime, dtime] | None:
     a, sep, b = v.partition("-")
     if not sep:
         raise ValueError(f"{v!r} is not a window like '22:00-07:00'")
-    return parse_hhmm(a), parse_hhmm(b)
+    start, end = parse_hhmm(a), parse_hhmm(b)
+    if start == end:
+        # in_window() would be false all day: "09:00-09:00" never prompts (working hours) or never
+        # silences (quiet hours); nobody means that, and "" already says "no window"
+        raise ValueError("starts and ends at the same time, an empty window; leave it empty for none")
+    return start, end
 
 
 def _window(v: str) -> str | None:
@@ -89,6 +95,31 @@ def _hhmm(v: str) -> str | None:
     return None
 
 
+def _timezone(v: str) -> str | None:
+    if not v:
+        return None
+    from zoneinfo import ZoneInfo
+    try:
+        ZoneInfo(v)
+    except Exception:  # ZoneInfoNotFoundError, ValueError (a path), IsADirectoryError ("Europe"), ...
+        return "unknown time zone (an IANA name like 'Europe/Berlin'; empty = the system's)"
+    return None
+
+
+def _exercises(v: tuple[str, ...]) -> str | None:
+    from device.exercises import SEATED
+    unknown = [k for k in v if k not in SEATED]
+    if unknown:
+        return f"unknown exercise {unknown[0]!r} (known: {', '.join(SEATED)})"
+    return None
+
+
+def _short(v: Any, limit: int = 80) -> str:
+    """``repr(v)``, cut: a message stays one readable line whatever the file holds."""
+    r = repr(v)
+    return r if len(r) <= limit else r[:limit - 3] + "..."
+
+
 def opt(default, check=None, doc: str = ""):
     return field(default=default, metadata={"check": check, "doc": doc})
 
@@ -97,7 +128,7 @@ def opt(default, check=None, doc: str = ""):
 class DeviceConfig:
     device_id: str = opt("", None, "id in MQTT topics and HA unique_ids; empty = the hostname")
     name: str = opt("Desk", None, "friendly name shown in Home Assistant and the dashboard")
-    timezone: str = opt("", None, "IANA zone for day boundaries and timestamps; empty = the system's")
+    timezone: str = opt("", _timezone, "IANA zone for day boundaries and timestamps; empty = the system's")
 
 
 @dataclass(frozen=True)
@@ -145,7 +176,7 @@ class CoachingConfig:
     working_hours: str = opt("", _window, "e.g. '08:00-18:00': never prompt outside; empty = always")
     quiet_hours: str = opt("", _window, "e.g. '22:00-07:00': the buzzer stays silent, the LED still shows")
     day_boundary: str = opt("00:00", _hhmm, "local time at which a desk day begins (a bout is never cut)")
-    exercises: tuple[str, ...] = opt(("ankle_pumps", "heel_raises", "seated_marches", "ankle_circles"), None,
+    exercises: tuple[str, ...] = opt(("ankle_pumps", "heel_raises", "seated_marches", "ankle_circles"), _exercises,
                                      "seated routine rotation, by key")
 
 
@@ -234,7 +265,10 @@ def _coerce(source: str, key: str, want: Any, v: Any) -> Any:
         ok = isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v)
         v = tuple(v) if ok else v
     if not ok:
-        raise ConfigError(f"{source}: {key}: expected {_TYPE_NAMES[want]}, got {type(v).__name__} {v!r}")
+        raise ConfigError(f"{source}: {key}: expected {_TYPE_NAMES[want]}, got {type(v).__name__} {_short(v)}")
+    if want is float and not math.isfinite(v):
+        # TOML has inf and nan; no setting means either (inf would stop the history's flushes for good)
+        raise ConfigError(f"{source}: {key} = {v!r}: must be a finite number")
     return v
 
 
@@ -248,12 +282,12 @@ def _section(source: str, name: str, cls: type, raw: Any) -> Any:
         if key not in known:
             close = [k for k in known if k.split("_")[0] == key.split("_")[0]]
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(f"{source}: {name}.{key}: unknown key{hint}")
+            raise ConfigError(f"{source}: {name}.{_short(key, 40)}: unknown key{hint}")
         v = _coerce(source, f"{name}.{key}", hints[key], v)
         check = known[key].metadata.get("check")
         problem = check(v) if check else None
         if problem:
-            raise ConfigError(f"{source}: {name}.{key} = {v!r}: {problem}")
+            raise ConfigError(f"{source}: {name}.{key} = {_short(v)}: {problem}")
         values[key] = v
     return cls(**values)
 
@@ -261,7 +295,7 @@ def _section(source: str, name: str, cls: type, raw: Any) -> Any:
 def from_dict(raw: dict[str, Any], source: str = "<config>") -> Config:
     unknown = [k for k in raw if k not in SECTIONS]
     if unknown:
-        raise ConfigError(f"{source}: [{unknown[0]}]: unknown section (known: {', '.join(SECTIONS)})")
+        raise ConfigError(f"{source}: [{_short(unknown[0], 40)}]: unknown section (known: {', '.join(SECTIONS)})")
     sections = {name: _section(source, name, cls, raw.get(name, {})) for name, cls in SECTIONS.items()}
     cfg = Config(**sections, source=source)
     _cross_checks(cfg)
@@ -331,6 +365,8 @@ def load(path: str | os.PathLike | None = None, env: dict[str, str] | None = Non
         raise ConfigError(f"{source}: permission denied") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{source}: not valid TOML: {e}") from None
+    except RecursionError:  # tomllib recurses once per level of [[[...]]] or {a={b=...}}
+        raise ConfigError(f"{source}: not valid TOML: values nested too deeply") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{source}: not a text file") from None
     _apply_env(raw, env)
@@ -359,6 +395,33 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, tuple):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def check_files(cfg: Config, db_source: str | None = None) -> None:
+    """What only the filesystem can tell: the files the daemon will open exist and are what they should be.
+
+    Run by ``config check`` and ``run`` (not by ``load``: the dashboard must not refuse to
+    start over an MQTT certificate). ``db_source`` names where a ``--db`` came from.
+    """
+    m = cfg.mqtt
+    for key in ("ca_file", "cert_file", "key_file"):
+        v = getattr(m, key)
+        if not v:
+            continue
+        p = Path(v).expanduser()
+        if not p.exists():
+            raise ConfigError(f"{cfg.source}: mqtt.{key} = {_short(v)}: no such file")
+        if not p.is_file():
+            raise ConfigError(f"{cfg.source}: mqtt.{key} = {_short(v)}: not a file")
+    db = default_db_path(cfg)
+    if db.is_dir():
+        if db_source:
+            where = db_source
+        elif cfg.history.db_path:
+            where = f"{cfg.source}: history.db_path = {_short(cfg.history.db_path)}"
+        else:
+            where = f"{cfg.source}: the default history {db}"
+        raise ConfigError(f"{where}: is a directory, not a history file")
 
 
 def default_db_path(cfg: Config, env: dict[str, str] | None = None) -> Path:

@@ -59,8 +59,13 @@ class Engine:
         self._now = start_t
         self._last_t = start_t
         self._coach_due = -INF  # cached coach.next_deadline(); -INF = unknown
+        self._leave_at_start: float | None = None
         if resume:
             self.coach.restore(start_t, resume, resume_gap_s)
+            if self.coach.seated and self._use_seat and not initial.get("seat"):
+                # resumed seated, but the seat is empty now: they left while we were down (sensing
+                # starts empty and would never report a leave, so an empty chair would be prompted)
+                self._leave_at_start = start_t
         self._coach_due = self.coach.next_deadline()
 
     def _pir_blind(self, now: float) -> bool:
@@ -224,7 +229,13 @@ class Engine:
         """``daemon_start`` / ``daemon_stop`` events, ordered with the rest."""
         if type_ == "daemon_start":
             data = {"version": __version__, "sensors": self.sensors, **data}
+        elif type_ == "daemon_stop":
+            data = {**data, **self.coach.open_figures(max(now, self._now))}
         self.coach.out.append((type_, max(now, self._now), data))
+        if type_ == "daemon_start" and self._leave_at_start is not None:
+            self.coach.leave(max(self._leave_at_start, self._now))
+            self._leave_at_start = None
+            self._coach_due = self.coach.next_deadline()
         return self._drain()
 
     def finish(self, now: float) -> list[Event]:

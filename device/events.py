@@ -8,8 +8,10 @@ everywhere.
 Every event carries:
 
 - ``v``: the schema version of the payload (bumped on incompatible changes);
-- ``id``: unique and time-sortable (lexicographic order == time order), so
-  MQTT consumers can dedupe at-least-once deliveries and SQL can page by id;
+- ``id``: unique and sortable (lexicographic order == emission order, even
+  across a wall clock stepped back and across restarts; == time order while
+  the wall clock runs forward), so MQTT consumers can dedupe at-least-once
+  deliveries and SQL can page by id;
 - ``type``: one of ``TYPES``;
 - ``t``: engine seconds (monotonic axis; in a replay, seconds since the
   trace's start). Durations are always computed on this axis, never from wall
@@ -55,7 +57,8 @@ TYPES: dict[str, str] = {
     "command_rejected": "source, reason, count (rejections it stands for: 1, or a rate-limited flood's "
                         "summary, whose reason is the last one's)",
     "daemon_start": "version, sensors, resumed_bout (bool)",
-    "daemon_stop": "reason",
+    "daemon_stop": "reason; with a bout open: bout_s (to now, or to the leaving) and, seated, sit_s "
+                   "(the sit so far), both monotonic: a bout not resumed is closed with these",
 }
 
 #: The types that mark the edges of sitting, for consumers that only need occupancy.
@@ -133,10 +136,16 @@ def _b32(n: int, width: int) -> str:
 class IdFactory:
     """ULID-shaped ids: 48-bit milliseconds, a 16-bit sequence, a 64-bit node.
 
-    Lexicographic order is time order (then emission order within a
-    millisecond). ``node`` distinguishes processes: the daemon draws a random
-    one at start so ids from before and after a restart never collide; a
-    replay uses a fixed node so its output is deterministic.
+    Lexicographic order is emission order, whatever the wall clock does: the
+    millisecond part never goes back (a wall clock stepped back, or a Pi
+    without an RTC booting in the past, keeps the last millisecond and counts
+    on in the sequence; 65,536 ids in one millisecond move it on by one), so
+    ``/api/events?after=ID`` and a consumer's last id never go blind. While
+    the wall clock runs forward, that is also time order. ``floor(last_id)``
+    carries the order across a restart (the daemon gives it the last stored
+    id). ``node`` distinguishes processes: the daemon draws a random one at
+    start so ids from before and after a restart never collide; a replay uses
+    a fixed node so its output is deterministic.
     """
 
     def __init__(self, node: int | None = None):
@@ -146,19 +155,47 @@ class IdFactory:
         self._ms_s = _b32(-1, 10)
         self._seq = 0
 
+    def floor(self, last_id: str | None) -> None:
+        """Make every later id sort after ``last_id`` (an id of this layout; anything else is ignored)."""
+        if not isinstance(last_id, str) or len(last_id) != 27:
+            return
+        try:
+            ms, seq = _unb32(last_id[:10]), _unb32(last_id[10:14])
+        except ValueError:
+            return
+        if (ms, seq) >= (self._last_ms, self._seq):
+            self._set_ms(ms)
+            self._seq = seq + 1
+
     def new(self, wall: datetime) -> str:
         return self.new_ms(int(wall.timestamp() * 1000))
 
     def new_ms(self, ms: int) -> str:
         """``new`` for a wall time given as ``int(wall.timestamp() * 1000)``."""
-        if ms != self._last_ms:
-            self._last_ms = ms
+        if ms > self._last_ms:
+            self._set_ms(ms)
             self._seq = 0
-            p = _PAIRS   # _b32(ms, 10), two digits at a time
-            self._ms_s = p[ms >> 40 & 1023] + p[ms >> 30 & 1023] + p[ms >> 20 & 1023] + p[ms >> 10 & 1023] + p[ms & 1023]
-        seq = self._seq & 0xFFFF
+        elif self._seq > 0xFFFF:
+            self._set_ms(self._last_ms + 1)
+            self._seq = 0
+        seq = self._seq
         self._seq += 1
         return self._ms_s + _PAIRS[seq >> 10] + _PAIRS[seq & 1023] + self._node_s
+
+    def _set_ms(self, ms: int) -> None:
+        self._last_ms = ms
+        p = _PAIRS   # _b32(ms, 10), two digits at a time
+        self._ms_s = p[ms >> 40 & 1023] + p[ms >> 30 & 1023] + p[ms >> 20 & 1023] + p[ms >> 10 & 1023] + p[ms & 1023]
+
+
+def _unb32(s: str) -> int:
+    n = 0
+    for c in s.upper():
+        i = _CROCKFORD.find(c)
+        if i < 0:
+            raise ValueError(f"not base32: {s!r}")
+        n = n * 32 + i
+    return n
 
 
 class EventFactory:

@@ -40,6 +40,7 @@ from device.config import ConfigError, default_db_path, parse_hhmm
 from device.mqtt_topics import (MAX_COMMAND_BYTES, MAX_IN_PACKET, OFFLINE, ONLINE, Command, Rejection, Topics,
                                  client_id, parse_command, state_json)
 from device.outbox import Outbox
+from device.sqlite_uri import sqlite_uri
 
 log = logging.getLogger("deskpulse.mqtt")
 
@@ -354,7 +355,7 @@ class MqttSink:
             return self.ha_ids
         dev, want = self.topics.device, self.cfg.mqtt.ha_unique_ids
         try:
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=rw", uri=True, timeout=5.0)
+            conn = sqlite3.connect(sqlite_uri(self.db_path, "rw"), uri=True, timeout=5.0)
         except sqlite3.Error:
             return want if want != "auto" else "exact"  # no history yet: a new desk
         try:
@@ -498,7 +499,7 @@ def _json_dict(raw: str | None) -> dict:
 def _history_had_events(db_path) -> bool | None:
     """Whether the history file holds events now (None: cannot tell). No file: a new desk."""
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5.0)
+        conn = sqlite3.connect(sqlite_uri(db_path, "ro"), uri=True, timeout=5.0)
     except sqlite3.Error:
         return False  # no such file yet
     try:

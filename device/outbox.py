@@ -32,6 +32,7 @@ keeps it testable without a broker.
 """
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
@@ -41,9 +42,48 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from device.sqlite_uri import sqlite_uri
+
 log = logging.getLogger("deskpulse.outbox")
 
 DAY_S = 86400.0
+
+
+#: A change of the wall clock against the monotonic one larger than this is a step (NTP after a
+#: boot without an RTC, a clock set by hand), not an adjustment: NTP slews at most 0.5 ms a second.
+CLOCK_STEP_S = 60.0
+CLOCK_KEY = "outbox_clock"
+
+
+def follow_clock_steps(conn: sqlite3.Connection, wall: float, mono: float, boot: str | None) -> float:
+    """Keep the queued rows' ages true when the wall clock steps; returns the step (0.0: none seen).
+
+    ``created_utc`` is wall time, and the age bound compares it with the wall clock, so a Pi
+    that booted in 1970 and then met NTP would find every row it queued meanwhile 56 years
+    old and drop it undelivered. The offset between the wall and the monotonic clock is kept
+    in ``kv`` with the boot it belongs to; when it has moved (within the same boot: the
+    monotonic clock is the kernel's, shared by every process), the rows move with it. Across
+    a reboot the monotonic clock starts again and nothing can be compared: the offset is only
+    recorded. The caller owns the transaction (the store's flush, the sink's prune), so two
+    connections never apply one step twice.
+    """
+    if boot is None:
+        return 0.0
+    offset = wall - mono
+    row = conn.execute("SELECT value FROM kv WHERE key = ?", (CLOCK_KEY,)).fetchone()
+    try:
+        saved = json.loads(row[0]) if row and row[0] else None
+    except ValueError:
+        saved = None
+    step = 0.0
+    if isinstance(saved, dict) and saved.get("boot") == boot and isinstance(saved.get("offset"), (int, float)):
+        step = offset - saved["offset"]
+        if abs(step) < CLOCK_STEP_S:
+            return 0.0
+        conn.execute("UPDATE outbox SET created_utc = created_utc + ?", (round(step),))
+    conn.execute("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (CLOCK_KEY, json.dumps({"boot": boot, "offset": round(offset, 3)})))
+    return step
 
 
 def prune_outbox(conn: sqlite3.Connection, now: float, max_age_s: float, max_rows: int) -> tuple[int, int]:
@@ -75,7 +115,7 @@ class Outbox:
     def __init__(self, db_path: str | Path, *, window: int = 100, memory_cap: int = 10000,
                  max_age_days: float = 30.0, max_rows: int = 100000,
                  wall: Callable[[], float] = time.time, mono: Callable[[], float] = time.monotonic,
-                 acked_memory_s: float = 3600.0):
+                 acked_memory_s: float = 3600.0, boot: str | None | object = ...):
         self.db_path = Path(db_path)
         self.window = window
         self.memory_cap = memory_cap
@@ -83,6 +123,10 @@ class Outbox:
         self.max_rows = max_rows
         self.wall = wall
         self.mono = mono
+        if boot is ...:   # (a ``wall`` of a test's own has no steps to follow)
+            from device.clock import boot_id
+            boot = boot_id() if wall is time.time else None
+        self.boot = boot  # with ``mono``, how the age bound tells a clock step from time passing
         self.acked_memory_s = acked_memory_s
         self._conn: sqlite3.Connection | None = None
         self._open_error: str | None = None
@@ -111,7 +155,7 @@ class Outbox:
         if self._conn is not None:
             return self._conn
         try:
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=rw", uri=True, isolation_level=None, timeout=5.0)
+            conn = sqlite3.connect(sqlite_uri(self.db_path, "rw"), uri=True, isolation_level=None, timeout=5.0)
             conn.execute("PRAGMA synchronous=NORMAL")
             row = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()
         except sqlite3.Error as e:
@@ -288,11 +332,20 @@ class Outbox:
         if conn is None:
             return 0
         try:
-            with conn:
-                old, over = prune_outbox(conn, self.wall(), self.max_age_s, self.max_rows)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                now = self.wall()
+                step = follow_clock_steps(conn, now, self.mono(), self.boot)
+                old, over = prune_outbox(conn, now, self.max_age_s, self.max_rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         except sqlite3.Error as e:
             log.warning("outbox: could not apply the backlog bounds (%s)", e)
             return 0
+        if step:
+            log.info("outbox: the wall clock stepped by %+.0f s; the queued events keep their age", step)
         if old or over:
             self.dropped += old + over
             log.warning("outbox: dropped %d undelivered events (%d older than %g days, %d over %d rows); "

@@ -8,7 +8,8 @@ history shows 23:50-00:40 as one 50-minute bout on the first day, not two
 short ones.
 
 Durations come from the engine's figures (``sit_end.seated_s``, the ``break``
-event's bout figures), which are measured on the monotonic axis; where an
+event's bout figures, ``daemon_stop``'s ``bout_s``/``sit_s`` of a bout still
+open), which are measured on the monotonic axis; where an
 event lacks them, from the difference of the events' aware ``ts`` values
 (UTC seconds). Nothing here assumes a day has 86 400 seconds, so the 23- and
 25-hour DST days total correctly.
@@ -139,6 +140,10 @@ class _BoutAcc:
     exercises_done: int = 0
     max_level: int = 0
     final: dict[str, Any] | None = None  # the break event's figures, authoritative when present
+    # The bout's length as the engine measured it (monotonic) at a daemon_stop, and the wall time
+    # it was measured to: later only the wall time past that point is added (device/engine.py).
+    span_s: float | None = None
+    span_utc: float = 0.0
 
     def figures(self, open_sit_utc: float | None, as_of_utc: float | None) -> Bout:
         f = self.final or {}
@@ -147,7 +152,11 @@ class _BoutAcc:
         if self.final is None and open_sit_utc is not None and as_of_utc is not None:
             extra = max(0.0, as_of_utc - open_sit_utc)
             end_utc = max(end_utc, as_of_utc)
-        bout_s = _num(f.get("bout_s"), max(0.0, end_utc - self.start_utc))
+        if self.span_s is None:
+            wall_s = max(0.0, end_utc - self.start_utc)
+        else:
+            wall_s = self.span_s + max(0.0, end_utc - self.span_utc)
+        bout_s = _num(f.get("bout_s"), wall_s)
         return Bout(day=self.day, start_ts=self.start_ts, start_utc=self.start_utc,
                     end_ts=f.get("bout_end_ts") or self.end_ts, bout_s=bout_s,
                     seated_s=_num(f.get("seated_s"), self.seated_s + extra),
@@ -155,6 +164,10 @@ class _BoutAcc:
                     exercises_done=int(_num(f.get("exercises_done"), self.exercises_done)),
                     max_level=int(_num(f.get("max_level"), self.max_level)),
                     open=self.final is None and open_sit_utc is not None)
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
 
 
 def _num(v: Any, default: float) -> float:
@@ -206,6 +219,18 @@ class Rollup:
         data = event.data
         typ = event.type
 
+        if typ == "daemon_stop" and self._bout is not None and self._bout.final is None:
+            # A wall clock stepped during the bout must not stretch or shrink it: its figures so far
+            # are the engine's (monotonic); the open sit is re-anchored so that it measures sit_s here.
+            bout_s, sit_s = data.get("bout_s"), data.get("sit_s")
+            if _is_num(bout_s):
+                seated = self._sit_utc is not None
+                self._bout.span_s = float(bout_s)
+                if seated:  # measured to now: the bout's end so far is here, whatever the wall clock did
+                    self._bout.end_utc = utc
+                self._bout.span_utc = self._bout.end_utc
+            if self._sit_utc is not None and _is_num(sit_s):
+                self._sit_utc = utc - float(sit_s)
         if typ == "daemon_start" and not data.get("resumed_bout"):
             self._close_sit(self._last_utc)
             self._close_bout()
@@ -236,7 +261,10 @@ class Rollup:
             b.final = dict(data)
             self._close_bout()
             self._last_closed = b
-        self._last_utc = utc if self._last_utc is None else max(self._last_utc, utc)
+        if self._last_utc is None or typ == "daemon_stop":
+            self._last_utc = utc   # a stop is the last moment known, even on a wall clock stepped back
+        else:
+            self._last_utc = max(self._last_utc, utc)
 
         bout = self._bout
         if bout is None and typ == "exercise_done" and data.get("how") == "break" and self._last_closed:

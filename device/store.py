@@ -41,6 +41,7 @@ from typing import Any, Callable, Iterable, Iterator
 from device.errors import UserError
 from device.events import Event
 from device.rollup import Bout, DayStats, Rollup, parse_ts
+from device.sqlite_uri import sqlite_uri
 
 log = logging.getLogger("deskpulse.store")
 
@@ -193,7 +194,7 @@ def needs_upgrade(path: str | os.PathLike) -> bool:
     if not p.is_file():
         return False
     try:
-        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(p.resolve(), "ro"), uri=True)
         try:
             return 0 < conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
         finally:
@@ -212,7 +213,7 @@ def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
     if not p.is_file():
         raise StoreError(f"{p}: no history database there")
     try:
-        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(sqlite_uri(p.resolve(), "ro"), uri=True, check_same_thread=False)
     except sqlite3.Error as e:
         raise StoreError(f"{p}: cannot open the history database ({e})") from None
     try:
@@ -386,6 +387,13 @@ def last_event_id(conn: sqlite3.Connection, day: date | str) -> str | None:
     return max((x for x in (live, packed[0] if packed else None) if x), default=None)
 
 
+def max_event_id(conn: sqlite3.Connection) -> str | None:
+    """The greatest stored id (live rows and packed days): a restarted daemon's ids continue after it."""
+    live = conn.execute("SELECT max(id) FROM events").fetchone()[0]
+    packed = conn.execute("SELECT max(last_id) FROM packed_days").fetchone()[0]
+    return max((x for x in (live, packed) if x), default=None)
+
+
 def count_events(conn: sqlite3.Connection) -> int:
     live = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     return live + conn.execute("SELECT coalesce(sum(n), 0) FROM packed_days").fetchone()[0]
@@ -420,7 +428,8 @@ class Store:
     def __init__(self, path: str | os.PathLike, boundary: time | str = time(0), *,
                  max_buffer: int = DEFAULT_MAX_BUFFER, busy_timeout_s: float = 2.0,
                  wall: Callable[[], float] = time_.time, outbox_max_age_days: float = 30.0,
-                 outbox_max_rows: int = 100_000, queue_for_mqtt: bool = True):
+                 outbox_max_rows: int = 100_000, queue_for_mqtt: bool = True,
+                 mono: Callable[[], float] | None = None, boot: str | None | object = ...):
         if isinstance(boundary, str):
             from device.config import parse_hhmm
             boundary = parse_hhmm(boundary)
@@ -429,12 +438,24 @@ class Store:
         self.max_buffer = max_buffer
         self.busy_timeout_s = busy_timeout_s
         self.wall = wall  # unix seconds for outbox.created_utc: the outbox ages rows on this same axis
+        # ... and follows the wall clock's steps against the monotonic one (device/outbox.py). A
+        # ``wall`` given without ``mono`` is a world of one clock that never steps (tests, tools).
+        if mono is None:
+            own = wall is time_.time
+            mono = time_.monotonic if own else wall
+            if boot is ... and not own:
+                boot = None
+        self.mono = mono
+        if boot is ...:
+            from device.clock import boot_id
+            boot = boot_id()
+        self.boot = boot
         self.outbox_max_age_days = outbox_max_age_days
         self.outbox_max_rows = outbox_max_rows
         #: False with no broker configured: an outbox row would be written, kept 30 days and dropped
         #: unread, and would keep those days from being packed; a broker set up later starts from then.
         self.queue_for_mqtt = queue_for_mqtt
-        self._next_prune = float("-inf")  # wall time of the next outbox bound check
+        self._next_prune = float("-inf")  # monotonic time of the next outbox bound check
         #: ``delivered(event_id) -> bool`` (the MQTT sink's, any thread): an event acknowledged by the
         #: broker before this flush gets no outbox row at all (nothing to insert, nothing to delete).
         self.delivered: Callable[[str], bool] | None = None
@@ -513,6 +534,7 @@ class Store:
         t0 = time_.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         try:
+            self._follow_clock(conn, self.wall())
             self._prune_outbox(conn, self.wall())
             n = self._pack(conn, None)
             conn.execute("COMMIT")
@@ -692,6 +714,7 @@ class Store:
                kv: dict[str, str | None]) -> int:
         written = 0
         now = self.wall()
+        self._follow_clock(conn, now)
         fresh: dict[str, list[Event]] = {}
         rows = []
         for e, day, utc in batch:
@@ -732,7 +755,7 @@ class Store:
                 # an upsert keeps the row's rowid, so the key index is not rewritten
                 conn.execute("INSERT INTO kv (key, value) VALUES (?, ?) "
                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (k, v))
-        if now >= self._next_prune:
+        if self.mono() >= self._next_prune:
             self._prune_outbox(conn, now)
         if self._pack_due:
             self._pack(conn, PACK_PER_FLUSH)
@@ -777,10 +800,17 @@ class Store:
                 del self._day_ids[min(self._day_ids)]
         return ids
 
+    def _follow_clock(self, conn: sqlite3.Connection, now: float) -> None:
+        """Before rows are queued: a wall-clock step moves the queued rows' times with it (device/outbox.py)."""
+        from device.outbox import follow_clock_steps
+        step = follow_clock_steps(conn, now, self.mono(), self.boot)
+        if step:
+            log.info("history: the wall clock stepped by %+.0f s; queued MQTT events keep their age", step)
+
     def _prune_outbox(self, conn: sqlite3.Connection, now: float) -> None:
         """Apply the outbox's bounds here too: with no broker configured no MQTT sink runs to do it."""
         from device.outbox import prune_outbox
-        self._next_prune = now + OUTBOX_PRUNE_S
+        self._next_prune = self.mono() + OUTBOX_PRUNE_S
         old, over = prune_outbox(conn, now, self.outbox_max_age_days * 86400.0, self.outbox_max_rows)
         if old or over:
             first = self.outbox_dropped == 0

@@ -19,6 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.action == "check":
         cfg = config.load(args.file)
+        config.check_files(cfg)
         print(f"{cfg.source}: ok")
         return 0
     print(config.to_toml(config.load(args.config)), end="")

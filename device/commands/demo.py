@@ -80,12 +80,12 @@ def run(args: argparse.Namespace) -> int:
         first, last = seed_past_weeks(cfg, db, start, args.profile, seed)
         print(f"deskpulse demo: {SEED_WEEKS} simulated weeks ({first} to {last}) put into the history "
               f"before today, so History has something to show", flush=True)
-    sim = SimSpec(args.profile, 1, seed, speed, start)
+    end_t = (midnight - start).total_seconds() - 60.0  # stop at 23:59, on the desk's own clock,
+    sim = SimSpec(args.profile, 1, seed, speed, start, until_s=end_t + 59.0)  # which never leaves the day
     ran = {}
 
     def on_ready(daemon):
         ran["daemon"] = daemon
-        end_t = (midnight - start).total_seconds() - 60.0  # stop at 23:59, on the desk's own clock
         threading.Thread(target=_stop_at, args=(daemon, end_t, speed), name="deskpulse-demo-end", daemon=True).start()
         app_slot["app"] = _dashboard_app(cfg, db, _UntilClock(daemon.clock, midnight))
         threading.Thread(target=server.run, name="deskpulse-dashboard", daemon=True).start()
@@ -241,9 +241,11 @@ def _stub_app(db: Path):
     import html
     import sqlite3
 
+    from device.sqlite_uri import sqlite_uri
+
     def app(environ, start_response):
         try:
-            conn = sqlite3.connect(Path(db).absolute().as_uri() + "?mode=ro", uri=True)
+            conn = sqlite3.connect(sqlite_uri(db, "ro"), uri=True)
             row = conn.execute("SELECT value FROM kv WHERE key = 'status'").fetchone()
             conn.close()
             body = row[0] if row else "{}"

@@ -63,17 +63,22 @@ def run(args: argparse.Namespace) -> int:
         sim = SimSpec(profile, check.days(args.days), check.seed(args.seed), check.speed(args.speed), start)
     if args.db:
         cfg = cfg.replace(history={"db_path": args.db})
+        config.check_files(cfg, db_source=f"--db {args.db}")
     elif sim is not None:
         # simulated days must never land in the desk's real history (nor take its lock)
         real = config.default_db_path(cfg)
         cfg = cfg.replace(history={"db_path": str(real.with_name(f"{real.stem}-sim{real.suffix}"))})
+    if not args.db:
+        config.check_files(cfg)
     seconds = check.number("seconds", args.seconds, 0.1, 1e9) if args.seconds else None
     return run_daemon(cfg, sim=sim, seconds=seconds)
 
 
 class SimSpec:
-    def __init__(self, profile: str, days: int, seed: int, speed: float | None, start: datetime):
+    def __init__(self, profile: str, days: int, seed: int, speed: float | None, start: datetime,
+                 until_s: float | None = None):
         self.profile, self.days, self.seed, self.speed, self.start = profile, days, seed, speed, start
+        self.until_s = until_s  # a scaled clock stops there (the demo's end of day)
 
 
 class _Stopper:
@@ -132,7 +137,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
         elif sim.speed is None:
             clock = FakeClock(sim.start)
         else:
-            clock = ScaledClock(sim.start, sim.speed)
+            clock = ScaledClock(sim.start, sim.speed, sim.until_s)
         pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
         notifier = Notifier()
         if needs_upgrade(db):

@@ -32,9 +32,9 @@ def factory():
 class Desk:
     """A daemon on mock pins and a fake clock, plus the helpers a test needs to act as the person."""
 
-    def __init__(self, cfg, tmp_path, factory, start=START, sinks=(), inbox=None, runtime=True, **kw):
+    def __init__(self, cfg, tmp_path, factory, start=START, sinks=(), inbox=None, runtime=True, clock=None, **kw):
         self.cfg, self.tmp_path, self.factory = cfg, tmp_path, factory
-        self.clock = FakeClock(start)
+        self.clock = clock or FakeClock(start)  # the same clock again: a restart within one boot
         self.db = tmp_path / "history.db"
         self.store = Store(self.db, cfg.coaching.day_boundary)
         self.daemon = Daemon(cfg, self.clock, self.store, pin_factory=factory, sinks=sinks,

@@ -195,3 +195,19 @@ def test_the_scaled_feeder_wakes_for_an_answer_and_drives_it_on_time(monkeypatch
                 == [(round(bt, 4), bv) for bt, bv in a.button]
     # with the answers, the day's seat is driven unchanged
     assert [(s, v) for _, s, v in driven if s == "seat"] == [(s, v) for _, s, v in day.edges({"seat"})]
+
+
+def test_a_scaled_clock_with_an_end_never_passes_it(monkeypatch):
+    # the demo's desk stops at 23:59 on its own clock: a loaded machine that wakes half a second late
+    # (a simulated minute at 120x) must not stamp the stop on the next day
+    import time as _time
+
+    from device.clock import ScaledClock
+
+    real = [1000.0]
+    monkeypatch.setattr(_time, "monotonic", lambda: real[0])
+    clock = ScaledClock(datetime(2026, 12, 7, 23, 57), 120.0, until=120.0)
+    real[0] += 0.5
+    assert clock.monotonic() == 60.0
+    real[0] += 5.0  # 10 simulated minutes later
+    assert clock.monotonic() == 120.0 and clock.wall().strftime("%H:%M") == "23:59"

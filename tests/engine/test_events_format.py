@@ -41,9 +41,11 @@ def test_t_is_written_as_json_writes_round_t_3(t):
 
 def _reference_id(state, wall, node):
     ms = int(wall.timestamp() * 1000)
-    if ms != state["ms"]:
+    if ms > state["ms"]:
         state["ms"], state["seq"] = ms, 0
-    seq = state["seq"] & 0xFFFF
+    elif state["seq"] > 0xFFFF:   # (a wall clock that went back keeps the last millisecond)
+        state["ms"], state["seq"] = state["ms"] + 1, 0
+    ms, seq = state["ms"], state["seq"]
     state["seq"] += 1
     return events._b32(ms, 10) + events._b32(seq, 4) + events._b32(node, 13)
 
@@ -56,3 +58,32 @@ def test_ids_are_the_plain_base32_layout(node, steps):
         wall = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=abs(step) % (2**47 * 1000))
         for _ in range(1 + step % 3):
             assert ids.new(wall) == _reference_id(state, wall, node)
+
+
+def test_ids_keep_increasing_when_the_wall_clock_steps_back():
+    """A Pi without an RTC boots in the past, or NTP steps it back: ids still follow emission order."""
+    ids = events.IdFactory(node=7)
+    t = datetime(2026, 3, 2, 8, tzinfo=timezone.utc)
+    made = [ids.new(t), ids.new(t + timedelta(seconds=1))]
+    made += [ids.new(t - timedelta(hours=2)) for _ in range(3)]      # stepped back two hours
+    made += [ids.new(datetime(1970, 1, 1, tzinfo=timezone.utc))]      # or to 1970
+    made += [ids.new(t + timedelta(seconds=2))]
+    assert made == sorted(made) and len(set(made)) == len(made)
+
+
+def test_ids_stay_ordered_past_65536_in_one_millisecond():
+    ids = events.IdFactory(node=1)
+    made = [ids.new_ms(1000) for _ in range(70000)] + [ids.new_ms(999), ids.new_ms(1001), ids.new_ms(1002)]
+    assert made == sorted(made) and len(set(made)) == len(made)
+
+
+def test_ids_continue_after_the_last_stored_one():
+    """A restart (new node) with the wall clock behind the last stored id: the next id is still later."""
+    before = events.IdFactory(node=2**64 - 1)
+    last = [before.new_ms(5000) for _ in range(3)][-1]
+    after = events.IdFactory(node=0)
+    after.floor(last)
+    assert after.new_ms(10) > last and after.new_ms(6000) > last
+    after.floor("not an id")   # ignored
+    after.floor(None)
+    assert after.new_ms(1) > last
