@@ -889,6 +889,11 @@ class Sensing:
 
     def _proof(self, m: float, now: float) -> None:
         """Two separate leg motions, the second at ``m``: a person once the seat stays pressed ``_PICKUP_S``."""
+        if abs(m - self._proof_t) < _SEPARATE_S:
+            # the same motion seen again (at its rise, then as its pulse's last movement, the
+            # fall less the hold, which rounds a hair later): keep the first, whose pickup
+            # timer is set; moving it later left that timer a hair short of it for good
+            m = min(m, self._proof_t)
         self._proof_t = m
         if self.seated:
             if now >= m + _PICKUP_S and self._pend is None:

@@ -282,3 +282,21 @@ def test_a_weight_shift_with_a_leg_movement_of_an_active_person_changes_nothing(
     assert types(events, "sit_start", "sit_end") == [("sit_start", 1900.0), ("sit_end", 5000.0)]
     assert eng.sensing.object_calls == []
     assert _prompts(events)[0] == (1900 + 30 * MIN, 1)
+
+
+def test_two_motions_proving_a_return_are_not_lost_to_rounding_at_the_pulse_end():
+    # the fixed set's still_reader/hc_sr501_min/13103: back 40 s after standing up, seen only
+    # on the approach, then two separate leg motions 37.5 s apart (a 3.3 s hold). The second is
+    # seen at its rise and again as its pulse's last movement (its fall less the learnt hold),
+    # which in floating point lands a hair later; the pickup timer set for the first must still
+    # prove a person, not leave the return an object when the seat empties after three minutes
+    learn = [12345.678, 22345.678, 32345.678]   # widths 3.2999999999993 (float), the learnt hold
+    t0, back = 58633.0, 59755.2573
+    edges = (pir_pulses(learn, hold=3.3) + pir_pulses([t0 + 0.5, 59714.0], hold=3.3)
+             + sit(t0, 59715.0) + sit(back, back + 185.0) + sit(back + 300, back + 1200)
+             + [(59800.8729, "pir", 1), (59804.1729, "pir", 0), (59838.3779, "pir", 1), (59841.6779, "pir", 0)]
+             + pir_pulses([back + 301], hold=3.3))
+    eng = make_engine("both")
+    events = run(eng, edges, back + 1500)
+    assert eng.sensing.object_calls == []
+    assert types(events, "sit_start", "sit_end")[2:4] == [("sit_start", 59755.26), ("sit_end", 59940.26)]
