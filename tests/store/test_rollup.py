@@ -126,6 +126,15 @@ def test_rollup_table(name):
     got = days[0]
     for k, v in expected.items():
         assert getattr(got, k) == (pytest.approx(v) if isinstance(v, float) else v), k
+    # one judgement, two sides (docs/history.md#compliance): exercises done are the asks answered in time
+    assert got.exercises_done == got.answered_in_time == sum(b.exercises_done for b in rollup_bouts(d.events))
+
+
+def rollup_bouts(events):
+    r = Rollup()
+    for e in events:
+        r.add(e)
+    return r.bouts()
 
 
 def test_break_figures_are_the_bouts():
