@@ -432,11 +432,11 @@ class Daemon:
                 wake = min(wake, lim.next_due())
         deadline = self.engine.next_deadline() if self.engine else None
         if deadline is not None:
-            if deadline <= self._last_tick:
-                # A deadline that a tick at that very time did not consume would spin the loop;
-                # poll gently instead until the engine moves on.
-                deadline = self._last_tick + STUCK_STEP_S
             wake = min(wake, deadline)
+        if wake <= self._last_tick:
+            # A deadline that a tick at that very time did not consume (the engine's, or the flush
+            # of a tick that raised before reaching it) would spin the loop; poll gently instead.
+            wake = self._last_tick + STUCK_STEP_S
         return wake
 
     def pump(self) -> None:
@@ -561,14 +561,17 @@ class Daemon:
             self._guarded(self._poll_inbox)
         if self._rejects:
             self._report_rejects(now)
-        self._emit(self.engine.advance(now))
-        self._update_status(now)
+        self._guarded(self._advance, now)  # whatever goes wrong there, what is buffered still gets flushed
         if now >= self._next_flush:
             self.flush(now)
         if self._ram_dirty and self.runtime_file is not None:
             self._save_state(now, durable=False)
         if self.notifier:
             self.notifier.watchdog()
+
+    def _advance(self, now: float) -> None:
+        self._emit(self.engine.advance(now))
+        self._update_status(now)
 
     def _emit(self, events: list[Event]) -> None:
         """Keep the events (buffer and RAM copy), then announce them (log, buzzer, sinks).
