@@ -400,7 +400,21 @@ def count_events(conn: sqlite3.Connection) -> int:
 
 
 def _day_events(conn: sqlite3.Connection, day: str) -> list[Event]:
-    return [Event.from_dict(json.loads(p)) for p in day_payloads(conn, day)]
+    """The day's events for its rollup; a row that is not an event (damaged) is left out of the
+    figures, and left in the file, rather than stop the store from opening (the v4 recompute)."""
+    out, bad = [], 0
+    for p in day_payloads(conn, day):
+        try:
+            out.append(Event.from_dict(json.loads(p)))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            bad += 1
+    if bad and day not in _WARNED_DAYS:
+        _WARNED_DAYS.add(day)
+        log.warning("%d stored events of %s cannot be read; the day's figures leave them out", bad, day)
+    return out
+
+
+_WARNED_DAYS: set[str] = set()  # one warning per damaged day and process, not one per flush
 
 
 def _day_rollup(day: str, events: Iterable[Event], boundary: time) -> Rollup:

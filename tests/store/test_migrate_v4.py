@@ -144,3 +144,24 @@ def test_an_ignored_seated_routine_with_a_late_break_is_not_compliant(tmp_path):
     with open_readonly(db) as ro:
         x = read_days(ro, "2024-03-04", "2024-03-04")[0]
     assert (x.asks, x.answered_in_time, x.compliance, x.done_break) == (1, 0, 0.0, 1)
+
+
+def test_an_unreadable_event_row_does_not_stop_the_upgrade_and_is_kept(tmp_path):
+    # One damaged row (not JSON; JSON without its time) made the v4 recompute raise KeyError:
+    # the store could not open, and the daemon died at every start, with a traceback.
+    clean, damaged = tmp_path / "clean.db", tmp_path / "damaged.db"
+    d = Desk(datetime(2024, 3, 4, 9, 0, tzinfo=BERLIN))
+    answered_day(d, 0)
+    write_v3(clean, d.events)
+    write_v3(damaged, d.events)
+    with sqlite3.connect(damaged) as c:
+        c.executemany("INSERT INTO events (id, type, ts, utc, day, json) VALUES (?, ?, ?, ?, '2024-03-04', ?)", [
+            ("01ZZZZZZZZ0000000000000001", "prompt", "2024-03-04T10:00:00+01:00", 1709542800.0, "{not json"),
+            ("01ZZZZZZZZ0000000000000002", "prompt", "2024-03-04T10:01:00+01:00", 1709542860.0,
+             '{"v": 1, "type": "prompt", "id": "01ZZZZZZZZ0000000000000002", "ts": "2024-03-04T10:01:00+01:00"}')])
+    Store(clean).close()
+    Store(damaged).close()
+    with open_readonly(clean) as a, open_readonly(damaged) as b:
+        assert b.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert [tuple(x.as_row()) for x in read_days(b)] == [tuple(x.as_row()) for x in read_days(a)]
+        assert b.execute("SELECT count(*) FROM events WHERE id LIKE '01ZZZZZZZZ%'").fetchone()[0] == 2  # kept
