@@ -141,6 +141,14 @@ class RejectLimiter:
     def next_due(self) -> float | None:
         return self._end
 
+    def take(self) -> tuple[int, str] | None:
+        """At a stop: ``(count, last reason)`` of the held ones now, if any (else they go uncounted)."""
+        if not self._held:
+            return None
+        out = (self._held, self._last)
+        self._held = 0
+        return out
+
 
 class TraceRecorder:
     """Raw inputs into one trace file per desk day (``YYYY-MM-DD-HHMMSS.csv``, a new one after each start)."""
@@ -525,9 +533,9 @@ class Daemon:
             log.warning("command from %s rejected: %s", source, reason)
             self._emit(self.engine.command(now, "rejected", source=source, reason=reason, count=1))
 
-    def _report_rejects(self, now: float) -> None:
+    def _report_rejects(self, now: float, stopping: bool = False) -> None:
         for source, lim in self._rejects.items():
-            held = lim.due(now)
+            held = lim.take() if stopping else lim.due(now)
             if held:
                 n, last = held
                 log.warning("%d more commands from %s rejected in the last %.0f min (the last: %s)",
@@ -708,6 +716,7 @@ class Daemon:
             self.outputs.off()
         now = self._now()
         if self.engine is not None:
+            self._guarded(self._report_rejects, now, True)
             self._guarded(lambda: self._emit(self.engine.lifecycle(now, "daemon_stop", reason=reason)))
             self._guarded(self._save_state, now, True)
             self.status = dict(self.status, seated=False, alert="none", stopped=True, stop_reason=reason,
