@@ -152,6 +152,7 @@ def test_an_unreadable_event_row_does_not_stop_the_upgrade_and_is_kept(tmp_path)
     clean, damaged = tmp_path / "clean.db", tmp_path / "damaged.db"
     d = Desk(datetime(2024, 3, 4, 9, 0, tzinfo=BERLIN))
     answered_day(d, 0)
+    answered_day(d, 4 * D)   # the damaged day is old enough to be packed at the upgrade
     write_v3(clean, d.events)
     write_v3(damaged, d.events)
     with sqlite3.connect(damaged) as c:
@@ -165,3 +166,12 @@ def test_an_unreadable_event_row_does_not_stop_the_upgrade_and_is_kept(tmp_path)
         assert b.execute("PRAGMA user_version").fetchone()[0] == 4
         assert [tuple(x.as_row()) for x in read_days(b)] == [tuple(x.as_row()) for x in read_days(a)]
         assert b.execute("SELECT count(*) FROM events WHERE id LIKE '01ZZZZZZZZ%'").fetchone()[0] == 2  # kept
+        assert a.execute("SELECT count(*) FROM packed_days").fetchone()[0] == 1
+    # and the damaged file goes on taking events, on the damaged day too
+    more = Desk(datetime(2024, 3, 4, 18, 0, tzinfo=BERLIN), node=8)
+    more.sit_start(0)
+    more.sit_end(10 * M)
+    more.finish()
+    with Store(damaged) as s:
+        s.add(more.events)
+        assert s.flush() and s.pending == 0
