@@ -148,9 +148,12 @@ def outcome_text(p: dict[str, Any]) -> str:
 
 
 def done_by_text(summary: dict[str, Any]) -> str:
-    """'Detected by leg movement ×2, a break ×1. Snoozed 1×.' (the page and its live updates)."""
+    """'Detected by leg movement ×2, a break ×1. Snoozed 1×.' (the page and its live updates).
+
+    Only exercises done in time are counted, as in "Exercises done"; a late one shows in the prompt list.
+    """
     parts = [f"{HOW_LABELS.get(how, how)} ×{n}" for how, n in sorted(summary["done_by"].items())]
-    text = f"Detected by {', '.join(parts)}." if parts else "No exercises recorded yet."
+    text = f"Detected by {', '.join(parts)}." if parts else "No exercise done in time yet."
     return text + (f" Snoozed {summary['snoozes']}×." if summary.get("snoozes") else "")
 
 
@@ -248,7 +251,8 @@ def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str
                 ask.tag.append(row)
         elif typ == "exercise_done":
             how = ev.get("how") if ev.get("how") in HOW_LABELS else "command"
-            done_by[how] = done_by.get(how, 0) + 1
+            if what == "answered":   # done means done in time, as in the rollup: a late one is in done_list only
+                done_by[how] = done_by.get(how, 0) + 1
             done.append({"utc": utc, "how": how, "in_time": what == "answered"})
         elif typ == "snooze":
             snoozes += 1
@@ -289,7 +293,8 @@ def summarize(events: list[dict[str, Any]], now_utc: float, live_state: dict[str
         p["text"] = outcome_text(p)
     return {
         "seated_s": round(seated_s, 1), "bouts": bouts, "breaks": n_breaks, "longest_bout_s": round(longest, 1),
-        "prompts": len(prompts), "exercises_done": len(done), "done_by": done_by, "snoozes": snoozes,
+        "prompts": len(prompts), "exercises_done": sum(d["in_time"] for d in done), "done_by": done_by,
+        "snoozes": snoozes,
         "asks": n_asks, "answered_in_time": n_answered, "compliance": _pct(percent(n_answered, n_asks)),
         "current_bout_s": None if current_bout is None else round(current_bout, 1),
         "segments": segments, "break_spans": breaks, "prompt_list": prompts, "done_list": done,

@@ -367,12 +367,12 @@ class Coach:
         """The standing alert is done ``how``; ``acted`` is when the person did it (a break: when they left)."""
         level, exercise = self.level, self._exercise
         acted = now if acted is None else acted
+        answered = in_time(self._ask_level, self._ask_t, how, acted, self.cfg.done_window_min * 60)
         self.out.append(("exercise_done", now, {
             "how": how, "level": level, "exercise": exercise.key if exercise else None,
-            "latency_s": round(now - self._prompt_t, 1),
-            "in_time": in_time(self._ask_level, self._ask_t, how, acted, self.cfg.done_window_min * 60),
+            "latency_s": round(now - self._prompt_t, 1), "in_time": answered,
         }))
-        self._bout_done += 1
+        self._bout_done += answered   # the break event's exercises_done: done in time, as everywhere
         self._snoozes_in_row = 0
         self._snooze_until = -INF
         self.level = 0

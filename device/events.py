@@ -44,7 +44,7 @@ TYPES: dict[str, str] = {
     "sit_start": "sensor (seat|pir|both); new_bout (bool): this sit begins a new bout",
     "sit_end": "seated_s: length of this sit",
     "break": "a break was taken (off the chair >= break_s): bout_start_ts, bout_end_ts, "
-             "bout_s (bout length), seated_s, prompts, exercises_done, max_level",
+             "bout_s (bout length), seated_s, prompts, exercises_done (in time only), max_level",
     "prompt": "level (1 seated routine, 2 reminder, 3 walk), kind (seated|reminder|walk), "
               "exercise {key,name,instructions}, bout_s, beep (bool), repeat (int); "
               "test (true only on a test_prompt: never counted)",

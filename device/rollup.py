@@ -161,7 +161,8 @@ class _BoutAcc:
                     end_ts=f.get("bout_end_ts") or self.end_ts, bout_s=bout_s,
                     seated_s=_num(f.get("seated_s"), self.seated_s + extra),
                     prompts=int(_num(f.get("prompts"), self.prompts)),
-                    exercises_done=int(_num(f.get("exercises_done"), self.exercises_done)),
+                    # not the break event's: older engines counted every exercise_done there, late ones too
+                    exercises_done=self.exercises_done,
                     max_level=int(_num(f.get("max_level"), self.max_level)),
                     open=self.final is None and open_sit_utc is not None)
 
@@ -289,7 +290,9 @@ class Rollup:
             if bout is not None:
                 bout.prompts += 1
                 bout.max_level = max(bout.max_level, int(_num(data.get("level"), 0)))
-        elif typ == "exercise_done":
+        elif typ == "exercise_done" and what == "answered":
+            # only an exercise that answered its ask in time is done (device/compliance.py): one ignored
+            # until a late break ended the prompts, or done with no prompt standing, is not
             acc.exercises_done += 1
             how = data.get("how")
             if how in acc.done:

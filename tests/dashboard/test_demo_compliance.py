@@ -53,8 +53,9 @@ def test_the_demo_shows_a_late_break_as_not_done_and_compliance_tells_days_apart
     late = [e for e in events if e.type == "exercise_done" and e.data["how"] == "break" and not e.data["in_time"]]
     assert late, "the demo's person ignores some prompts until a break"
     assert day.asks > day.answered_in_time > 0 and 0 < day.compliance < 100
-    # the day as v3 counted it: every prompted bout ended by something counted, late breaks included
-    assert day.exercises_done > day.answered_in_time
+    # exercises done are those done in time: the late breaks end the prompts but are not counted
+    # (v3 counted every exercise_done, so this day read more exercises done than answered asks)
+    assert sum(e.type == "exercise_done" for e in events) > day.exercises_done == day.answered_in_time
 
     # a day of answered prompts and a day of ignored ones (same person, same seed, same sitting)
     _, keen, _ = demo_day("keen", respond_p=1.0, snooze_p=0.0, walk_p=1.0)
@@ -99,6 +100,7 @@ def test_the_demo_shows_a_late_break_as_not_done_and_compliance_tells_days_apart
             done = page.locator("table.prompts td.o-done")
             assert done.count() >= 1 and all("done (" in done.nth(i).inner_text() for i in range(done.count()))
             shown = page.locator("#compliance").inner_text()
+            assert page.locator("#done").inner_text() == str(day.exercises_done)
             assert shown == f"{day.compliance:.0f}%"
             assert page.locator("#compliance-text").inner_text() == \
                 f"Compliance: {day.answered_in_time} of {day.asks} done in time (within the prompt's window)."
@@ -113,11 +115,14 @@ def test_the_demo_shows_a_late_break_as_not_done_and_compliance_tells_days_apart
             # History over the same day reads the same figure, in the same unit
             page.goto(srv.url + "/history?range=week")
             assert page.locator("dt", has_text="Compliance").locator("xpath=../dd").inner_text() == shown
+            this_week = page.locator("table.compare tr", has=page.locator("th", has_text="Exercises done"))
+            assert this_week.locator("td").first.inner_text().strip() == str(day.exercises_done)
             page.screenshot(path=str(tmp_path / "demo-history.png"), full_page=True)
             # and so does the API
             api = page.request.get(srv.url + "/api/days?from=2026-03-02&to=2026-03-02").json()
             row = api["days"][0] if isinstance(api, dict) else api[0]
             assert row["compliance"] == pytest.approx(day.compliance) and row["asks"] == day.asks
+            assert row["exercises_done"] == day.exercises_done
         finally:
             browser.close()
     assert problems == []

@@ -56,6 +56,10 @@ def test_each_prompt_reads_what_became_of_it_and_compliance_matches_the_history(
     figures = rollup(events)[0]
     assert (s["asks"], s["answered_in_time"]) == (figures.asks, figures.answered_in_time)
     assert s["compliance"] == round(figures.compliance, 1) and 0 < s["compliance"] < 50
+    # the late break is no exercise done: Today counts what the history counts, the button only
+    assert (s["exercises_done"], s["done_by"]) == (figures.exercises_done, {"button": 1}) == (1, {"button": 1})
+    # the late ones stay listed (the break at 52; after the snoozed routine, the break at 165)
+    assert [(d["how"], d["in_time"]) for d in s["done_list"]] == [("break", False), ("button", True), ("break", False)]
 
 
 def test_a_prompt_given_after_the_person_left_for_a_break_was_not_seen_and_not_counted():

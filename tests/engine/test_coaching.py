@@ -228,6 +228,10 @@ def test_a_late_break_ends_the_ladder_but_is_not_in_time():
     assert _done(walk) == [(31.0, "button", True), (71.0, "break", True)]
     late = run(make_engine("seat"), person(0, 75 * MIN) + press, 80 * MIN)
     assert _done(late) == [(31.0, "button", True), (77.0, "break", False)]
+    # the break event's exercises_done is the bout's done in time (as the days and bouts tables say)
+    assert [e.data["exercises_done"] for e in events if e.type == "break"] == [0]
+    assert [e.data["exercises_done"] for e in late if e.type == "break"] == [1]
+    assert [e.data["exercises_done"] for e in walk if e.type == "break"] == [2]
 
 
 def test_standing_up_answers_the_routine_in_time_only_within_its_window():

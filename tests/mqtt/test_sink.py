@@ -180,3 +180,41 @@ def test_state_carries_todays_totals_and_is_refreshed_on_a_tick(broker, listen, 
     finally:
         sink.close()
         store.close()
+
+
+def test_state_counts_only_exercises_done_in_time(broker, listen, tmp_path):
+    """A routine ignored until a late break and one answered by the button: exercises_done 1, as in the history."""
+    from mqtt_support import factory
+    fac = factory()
+    m = 60.0
+
+    def prompt(t, level):
+        return fac.make("prompt", t, level=level, kind={1: "seated", 2: "reminder"}[level],
+                        exercise={"key": "ankle_pumps", "name": "Ankle pumps", "instructions": "..."},
+                        bout_s=t, beep=level > 1, repeat=1)
+
+    def brk(t, start, end, done):
+        return fac.make("break", t, bout_start_ts=fac.wall_at(start).isoformat(),
+                        bout_end_ts=fac.wall_at(end).isoformat(), bout_s=end - start, seated_s=end - start,
+                        prompts=1, exercises_done=done, max_level=1)
+    store = Store(tmp_path / "history.db")
+    store.add([fac.make("sit_start", 0.0, sensor="seat", new_bout=True), prompt(30 * m, 1), prompt(35 * m, 2),
+               fac.make("sit_end", 52 * m, seated_s=52 * m),
+               fac.make("exercise_done", 54 * m, how="break", level=2, exercise="ankle_pumps", latency_s=1440.0,
+                        in_time=False),
+               brk(54 * m, 0.0, 52 * m, 0),
+               fac.make("sit_start", 60 * m, sensor="seat", new_bout=True), prompt(90 * m, 1),
+               fac.make("exercise_done", 92 * m, how="button", level=1, exercise="ankle_pumps", latency_s=120.0,
+                        in_time=True),
+               fac.make("sit_end", 100 * m, seated_s=40 * m), brk(102 * m, 60 * m, 100 * m, 1)])
+    assert store.flush()
+    lst = listen(broker.port, ["deskpulse/done/state"])
+    lst.wait_connected()
+    sink = MqttSink(mqtt_cfg(broker.port, tmp_path, device="done"), db_path=tmp_path / "history.db")
+    try:
+        sink.set_state({"seated": False, "updated_ts": "2026-03-02T10:00:00+01:00"})
+        state = json.loads(lst.get().payload)
+        assert (state["prompts"], state["exercises_done"], state["compliance"]) == (3, 1, 50.0)
+    finally:
+        sink.close()
+        store.close()

@@ -9,6 +9,7 @@ give, in the new unit (a percentage).
 """
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -56,15 +57,22 @@ def v3_rows(events) -> tuple[list[tuple], list[tuple]]:
     r = Rollup()
     for e in events:
         r.add(e)
+    # v3 counted every exercise_done, late ones too: a bout's from its break event, a day's from its events
+    bouts = [dataclasses.replace(b, exercises_done=e.data["exercises_done"])
+             for b, e in zip(r.bouts(), [e for e in events if e.type == "break"], strict=True)]
     days = []
     for x in r.days():
         row = dict(zip(DayStats.COLUMNS, x.as_row()))
         day_events = [e for e in events if e.ts[:10] == row["day"]]
         row["prompts"] = sum(e.type == "prompt" for e in day_events)   # v3 counted test prompts
-        prompted = [b for b in r.bouts() if b.day == x.day and b.prompts]
+        done = [e.data["how"] for e in day_events if e.type == "exercise_done"]
+        row["exercises_done"] = len(done)
+        for how in ("pir", "button", "break", "command", "stood"):
+            row[f"done_{how}"] = done.count(how)
+        prompted = [b for b in bouts if b.day == x.day and b.prompts]
         row["compliance"] = sum(b.exercises_done > 0 for b in prompted) / len(prompted) if prompted else None
         days.append(tuple(row[k] for k in V3_DAYS))
-    return [b.as_row() for b in r.bouts()], days
+    return [b.as_row() for b in bouts], days
 
 
 def write_v3(db, events) -> None:
@@ -140,10 +148,15 @@ def test_an_ignored_seated_routine_with_a_late_break_is_not_compliant(tmp_path):
     d.done(54 * M, "break")
     d.take_break(54 * M)
     write_v3(db, d.events)
+    with sqlite3.connect(db) as c:   # v3 counted the late break as an exercise done
+        assert c.execute("SELECT exercises_done, done_break FROM days WHERE day = '2024-03-04'").fetchone() == (1, 1)
+        assert c.execute("SELECT exercises_done FROM bouts").fetchall() == [(1,)]
     Store(db).close()
     with open_readonly(db) as ro:
         x = read_days(ro, "2024-03-04", "2024-03-04")[0]
-    assert (x.asks, x.answered_in_time, x.compliance, x.done_break) == (1, 0, 0.0, 1)
+        assert [tuple(b) for b in ro.execute("SELECT exercises_done FROM bouts")] == [(0,)]
+    # and the late break is no exercise done (v3 counted it)
+    assert (x.asks, x.answered_in_time, x.compliance, x.done_break, x.exercises_done) == (1, 0, 0.0, 0, 0)
 
 
 def test_an_unreadable_event_row_does_not_stop_the_upgrade_and_is_kept(tmp_path):

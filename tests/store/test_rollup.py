@@ -46,6 +46,20 @@ def _one_bout_with_everything(d: Desk):
     d.finish()
 
 
+def _one_answered_one_ignored(d: Desk):
+    d.sit_start(0)
+    d.prompt(30 * M, 1)                # the seated routine, ignored
+    d.prompt(35 * M, 2)                # its reminder
+    d.sit_end(62 * M)
+    d.done(64 * M, "break")            # a break 32 min after the routine's prompt: late
+    d.take_break(64 * M)
+    d.sit_start(70 * M)
+    d.prompt(100 * M, 1)
+    d.done(102 * M, "button")          # answered in time
+    d.sit_end(110 * M)
+    d.finish()
+
+
 CASES = {
     "empty": (lambda d: None, {}),
     "one short sit, no break yet": (lambda d: d.sit(0, 5 * M),
@@ -59,18 +73,26 @@ CASES = {
                     {"bouts": 1, "bouts_over_30": 1, "bouts_over_60": 1, "longest_bout_s": 61 * M}),
     "prompts, snooze, done, compliance": (_one_bout_with_everything, {
         "seated_s": 20 * M + 29 * M + 10 * M, "bouts": 2, "breaks": 2, "prompts": 3, "snoozes": 1,
-        # two asks (the reminder is the first one again), the first snoozed, the second ignored: 0 %
-        "exercises_done": 1, "done_button": 1, "done_pir": 0, "asks": 2, "answered_in_time": 0,
+        # two asks (the reminder is the first one again), the first snoozed, the second ignored: 0 %;
+        # the button pressed after the snooze answered nothing, so no exercise was done
+        "exercises_done": 0, "done_button": 0, "done_pir": 0, "asks": 2, "answered_in_time": 0,
         "compliance": 0.0, "longest_bout_s": 50 * M}),
     "done by every route": (lambda d: (d.sit_start(0), d.prompt(30 * M), d.done(31 * M, "pir"),
                                        d.done(32 * M, "command"), d.sit_end(33 * M), d.take_break(35 * M),
                                        d.done(35 * M, "break")), {
-        "done_pir": 1, "done_command": 1, "done_break": 1, "exercises_done": 3, "asks": 1, "answered_in_time": 1,
+        # the ask is answered once: the command and the break after it answer nothing and are not counted
+        "done_pir": 1, "done_command": 0, "done_break": 0, "exercises_done": 1, "asks": 1, "answered_in_time": 1,
         "compliance": 100.0}),
+    "every route, each answering its own ask": (lambda d: (
+        d.sit_start(0), d.prompt(30 * M), d.done(31 * M, "pir"), d.prompt(40 * M), d.done(41 * M, "stood"),
+        d.prompt(50 * M), d.done(51 * M, "command"), d.prompt(60 * M), d.done(61 * M, "button"),
+        d.prompt(90 * M, 3), d.sit_end(92 * M), d.take_break(94 * M), d.done(94 * M, "break")), {
+        "done_pir": 1, "done_stood": 1, "done_command": 1, "done_button": 1, "done_break": 1,
+        "exercises_done": 5, "asks": 5, "answered_in_time": 5, "compliance": 100.0}),
     # (events written before exercise_done had in_time: judged by the default 10-minute window)
     "a seated routine ignored until a late break": (lambda d: (
         d.sit_start(0), d.prompt(30 * M, 1), d.prompt(35 * M, 2), d.sit_end(62 * M), d.take_break(64 * M),
-        d.done(64 * M, "break")), {"prompts": 2, "exercises_done": 1, "done_break": 1, "asks": 1,
+        d.done(64 * M, "break")), {"prompts": 2, "exercises_done": 0, "done_break": 0, "asks": 1,
                                    "answered_in_time": 0, "compliance": 0.0}),
     "a walk answered by a break in its window": (lambda d: (
         d.sit_start(0), d.prompt(30 * M, 1), d.done(31 * M, "pir"), d.prompt(60 * M, 3), d.sit_end(62 * M),
@@ -83,6 +105,10 @@ CASES = {
         d.sit_start(0), d.prompt(10 * M, 1, test=True), d.sit_end(20 * M), d.finish()),
         {"prompts": 0, "asks": 0, "compliance": None, "bouts": 1}),
     "no prompt: compliance is None": (lambda d: (d.sit(0, 10 * M), d.finish()), {"compliance": None}),
+    # exercises done means done in time: the late break ends the first ladder but is no exercise done
+    "one prompt answered in time, one ignored until a late break": (_one_answered_one_ignored, {
+        "prompts": 3, "asks": 2, "answered_in_time": 1, "compliance": 50.0, "exercises_done": 1,
+        "done_button": 1, "done_break": 0, "done_pir": 0, "done_stood": 0, "done_command": 0}),
 }
 
 
@@ -100,6 +126,15 @@ def test_rollup_table(name):
     got = days[0]
     for k, v in expected.items():
         assert getattr(got, k) == (pytest.approx(v) if isinstance(v, float) else v), k
+    # one judgement, two sides (docs/history.md#compliance): exercises done are the asks answered in time
+    assert got.exercises_done == got.answered_in_time == sum(b.exercises_done for b in rollup_bouts(d.events))
+
+
+def rollup_bouts(events):
+    r = Rollup()
+    for e in events:
+        r.add(e)
+    return r.bouts()
 
 
 def test_break_figures_are_the_bouts():
@@ -110,8 +145,21 @@ def test_break_figures_are_the_bouts():
         r.add(e)
     bouts = r.bouts()
     assert [(b.bout_s, b.seated_s, b.prompts, b.exercises_done, b.max_level) for b in bouts] == [
-        (50 * M, 49 * M, 2, 1, 2), (10 * M, 10 * M, 1, 0, 1)]
+        (50 * M, 49 * M, 2, 0, 2), (10 * M, 10 * M, 1, 0, 1)]   # (its button came after the snooze: not done)
     assert bouts[0].start_ts == d.events[0].ts and not bouts[0].open
+
+
+def test_a_bouts_exercises_done_are_those_done_in_time():
+    """Each bout counts what the day counts, whatever the break event says (older engines counted late ones)."""
+    d = Desk(datetime(2024, 5, 6, 9, 0, tzinfo=BERLIN))
+    _one_answered_one_ignored(d)
+    assert [e.data["exercises_done"] for e in d.events if e.type == "break"] == [1, 1]
+    r = Rollup()
+    for e in d.events:
+        r.add(e)
+    assert [(b.prompts, b.exercises_done) for b in r.bouts()] == [(2, 0), (1, 1)]
+    day = r.days()[0]
+    assert day.exercises_done == sum(b.exercises_done for b in r.bouts()) == day.answered_in_time == 1
 
 
 def test_bout_across_midnight_is_never_cut():
@@ -119,7 +167,7 @@ def test_bout_across_midnight_is_never_cut():
     d.sit(0, 20 * M)
     d.sit(21 * M, 75 * M)             # runs to 00:45 on the 7th
     d.prompt(60 * M, 3)
-    d.done(61 * M, "pir")
+    d.done(61 * M, "button")           # (a walk is answered by the button, a break or a command, not legs)
     d.finish()                         # break at 00:47 on the 7th
     d.sit(80 * M, 90 * M)              # 00:50: a new bout, on the 7th
     d.finish()
