@@ -17,15 +17,14 @@ in the same run: ``--before DIR`` (e.g. ``git archive <commit> | tar -x -C DIR``
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from mqtt_bench import free_port, start_broker  # one broker starter for the MQTT benchmarks
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -113,28 +112,6 @@ daemon.stop("bench")
 store.close()
 pub.loop_stop()
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_broker(d: Path) -> tuple[subprocess.Popen, int]:
-    exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    port = free_port()
-    conf = d / "mosquitto.conf"
-    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n"
-                    + ("user root\n" if os.geteuid() == 0 else ""))
-    proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("mosquitto did not start")
 
 
 def memory(root: Path, port: int, work: Path, mb: int) -> tuple[int, int]:

@@ -57,7 +57,7 @@ def _public_summary(s: dict[str, Any]) -> dict[str, Any]:
     keys = ("seated_s", "bouts", "breaks", "longest_bout_s", "current_bout_s", "prompts", "exercises_done",
             "done_by", "snoozes", "asks", "answered_in_time", "compliance")
     return {**{k: s[k] for k in keys}, "done_by_text": today.done_by_text(s),
-            "compliance_text": today.compliance_text(s)}
+            "compliance_text": today.compliance_text(s), "compliance_shown": today.compliance_shown(s)}
 
 
 @bp.route("/status")

@@ -29,7 +29,7 @@ def _globals() -> dict[str, Any]:
     return {"device_name": cfg.device.name, "not_medical_advice": NOT_MEDICAL_ADVICE,
             "static_version": current_app.config["STATIC_VERSION"], "fmt_hm": history.fmt_hm,
             "timedelta1": timedelta(days=1), "done_by_text": today.done_by_text,
-            "compliance_text": today.compliance_text}
+            "compliance_text": today.compliance_text, "compliance_shown": today.compliance_shown}
 
 
 def _now():

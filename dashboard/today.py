@@ -161,6 +161,13 @@ def _pct(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
+def compliance_shown(summary: dict[str, Any]) -> str:
+    """The compliance figure as the page shows it ('63%', '–'), written here only: the page and
+    its live updates (today.js) once rounded 12.5 differently ('12%', then '13%')."""
+    c = summary.get("compliance")
+    return "–" if c is None else f"{c:.0f}%"
+
+
 def compliance_text(summary: dict[str, Any]) -> str:
     """'2 of 3 asked in time' under the compliance figure (the page and its live updates)."""
     if not summary.get("asks"):

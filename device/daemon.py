@@ -141,6 +141,14 @@ class RejectLimiter:
     def next_due(self) -> float | None:
         return self._end
 
+    def take(self) -> tuple[int, str] | None:
+        """At a stop: ``(count, last reason)`` of the held ones now, if any (else they go uncounted)."""
+        if not self._held:
+            return None
+        out = (self._held, self._last)
+        self._held = 0
+        return out
+
 
 class TraceRecorder:
     """Raw inputs into one trace file per desk day (``YYYY-MM-DD-HHMMSS.csv``, a new one after each start)."""
@@ -432,11 +440,11 @@ class Daemon:
                 wake = min(wake, lim.next_due())
         deadline = self.engine.next_deadline() if self.engine else None
         if deadline is not None:
-            if deadline <= self._last_tick:
-                # A deadline that a tick at that very time did not consume would spin the loop;
-                # poll gently instead until the engine moves on.
-                deadline = self._last_tick + STUCK_STEP_S
             wake = min(wake, deadline)
+        if wake <= self._last_tick:
+            # A deadline that a tick at that very time did not consume (the engine's, or the flush
+            # of a tick that raised before reaching it) would spin the loop; poll gently instead.
+            wake = self._last_tick + STUCK_STEP_S
         return wake
 
     def pump(self) -> None:
@@ -525,9 +533,9 @@ class Daemon:
             log.warning("command from %s rejected: %s", source, reason)
             self._emit(self.engine.command(now, "rejected", source=source, reason=reason, count=1))
 
-    def _report_rejects(self, now: float) -> None:
+    def _report_rejects(self, now: float, stopping: bool = False) -> None:
         for source, lim in self._rejects.items():
-            held = lim.due(now)
+            held = lim.take() if stopping else lim.due(now)
             if held:
                 n, last = held
                 log.warning("%d more commands from %s rejected in the last %.0f min (the last: %s)",
@@ -561,14 +569,17 @@ class Daemon:
             self._guarded(self._poll_inbox)
         if self._rejects:
             self._report_rejects(now)
-        self._emit(self.engine.advance(now))
-        self._update_status(now)
+        self._guarded(self._advance, now)  # whatever goes wrong there, what is buffered still gets flushed
         if now >= self._next_flush:
             self.flush(now)
         if self._ram_dirty and self.runtime_file is not None:
             self._save_state(now, durable=False)
         if self.notifier:
             self.notifier.watchdog()
+
+    def _advance(self, now: float) -> None:
+        self._emit(self.engine.advance(now))
+        self._update_status(now)
 
     def _emit(self, events: list[Event]) -> None:
         """Keep the events (buffer and RAM copy), then announce them (log, buzzer, sinks).
@@ -705,6 +716,7 @@ class Daemon:
             self.outputs.off()
         now = self._now()
         if self.engine is not None:
+            self._guarded(self._report_rejects, now, True)
             self._guarded(lambda: self._emit(self.engine.lifecycle(now, "daemon_stop", reason=reason)))
             self._guarded(self._save_state, now, True)
             self.status = dict(self.status, seated=False, alert="none", stopped=True, stop_reason=reason,

@@ -314,6 +314,17 @@ def _id_of(payload: str) -> str:
     return json.loads(payload)["id"]
 
 
+def _ids_of(payloads: list[str]) -> list[str]:
+    """The ids of a day's payloads, leaving out rows that are not events (damaged: see ``_day_events``)."""
+    out = []
+    for p in payloads:
+        try:
+            out.append(_id_of(p))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return out
+
+
 def iter_event_rows(conn: sqlite3.Connection, first_day: date | str | None = None,
                     last_day: date | str | None = None, after_id: str | None = None) -> Iterator[tuple[str, str, str]]:
     """``(id, day, json)`` of the stored events in id order, lazily: live rows and packed days merged.
@@ -400,7 +411,21 @@ def count_events(conn: sqlite3.Connection) -> int:
 
 
 def _day_events(conn: sqlite3.Connection, day: str) -> list[Event]:
-    return [Event.from_dict(json.loads(p)) for p in day_payloads(conn, day)]
+    """The day's events for its rollup; a row that is not an event (damaged) is left out of the
+    figures, and left in the file, rather than stop the store from opening (the v4 recompute)."""
+    out, bad = [], 0
+    for p in day_payloads(conn, day):
+        try:
+            out.append(Event.from_dict(json.loads(p)))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            bad += 1
+    if bad and day not in _WARNED_DAYS:
+        _WARNED_DAYS.add(day)
+        log.warning("%d stored events of %s cannot be read; the day's figures leave them out", bad, day)
+    return out
+
+
+_WARNED_DAYS: set[str] = set()  # one warning per damaged day and process, not one per flush
 
 
 def _day_rollup(day: str, events: Iterable[Event], boundary: time) -> Rollup:
@@ -794,7 +819,7 @@ class Store:
         """The ids stored for ``day`` (live and packed), cached for the last few days written."""
         ids = self._day_ids.get(day)
         if ids is None:
-            ids = {_id_of(p) for p in day_payloads(conn, day)}
+            ids = set(_ids_of(day_payloads(conn, day)))
             self._day_ids[day] = ids
             while len(self._day_ids) > 8:
                 del self._day_ids[min(self._day_ids)]
@@ -850,7 +875,9 @@ class Store:
             if old is not None and not _intact(old[0]):
                 continue  # never rewrite a damaged day: its rows stay live, the damaged blob as it is
             payloads = day_payloads(conn, day)
-            ids = [_id_of(p) for p in payloads]
+            ids = _ids_of(payloads)
+            if len(ids) != len(payloads):
+                continue  # a row that is not an event: the day stays live, as it is
             conn.execute("INSERT OR REPLACE INTO packed_days (day, n, first_id, last_id, data) VALUES (?, ?, ?, ?, ?)",
                          (day, len(payloads), min(ids), max(ids), _pack_blob(payloads)))
             conn.execute("DELETE FROM events WHERE day = ? AND seq <= ?", (day, last_seq))

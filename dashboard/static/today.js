@@ -49,7 +49,7 @@
     set("done", String(t.exercises_done));
     set("done-by", t.done_by_text);
     set("compliance-text", "Compliance: " + t.compliance_text);
-    set("compliance", t.compliance === null || t.compliance === undefined ? "\u2013" : Math.round(t.compliance) + "%");
+    set("compliance", t.compliance_shown);  // the server's text: the same rounding as the page
     // redraw on a new event, while a seated span grows, and once a minute anyway (the "now" line)
     polls += 1;
     if ((st.last_event_id || "") !== lastEvent || d.seated || polls * POLL_MS >= 60000) {

@@ -120,7 +120,7 @@ def seed_past_weeks(cfg, db: Path, start: datetime, profile: str, seed: int, wee
     from device.config import parse_hhmm
     from device.engine import Engine
     from device.events import IdFactory
-    from device.sim_person import DeskStream, Person
+    from device.sim_person import DeskStream, Person, replay_answering
     from device.simulate import simulate
     from device.store import Store
 
@@ -138,31 +138,8 @@ def seed_past_weeks(cfg, db: Path, start: datetime, profile: str, seed: int, wee
     store = Store(db, parse_hhmm(cfg.coaching.day_boundary), wall=lambda: wall_at(now[0]).timestamp(),
                   queue_for_mqtt=False)
     try:
-        def add(events):
-            store.add(events)
-            for e in events:
-                person.notice(now[0], e.type, e.data)
-        end, last = sim.duration_s, None
-        next_flush = 86400.0
-        while True:
-            t = stream.next_time()
-            t = end if t is None else min(t, end)
-            deadline = engine.next_deadline()
-            if deadline is not None and deadline <= t and deadline != last:  # an answer may be planned before t
-                now[0] = last = max(now[0], deadline)
-                add(engine.advance(deadline))
-                continue
-            if t >= end:
-                break
-            now[0] = t
-            edge = stream.pop()
-            if edge is not None and edge[1] in wired + ("button",):
-                add(engine.feed(*edge))
-            if t >= next_flush:  # a day at a time, as a desk's history grows
-                store.flush()
-                next_flush = t + 86400.0
-        now[0] = end
-        add(engine.finish(end))
+        replay_answering(engine, stream, person, store, now, sim.duration_s, 86400.0,  # a day per flush
+                         signals=wired + ("button",))
         span = {"from": first.date().isoformat(), "to": (start.date() - timedelta(days=1)).isoformat()}
         store.set(SIMULATED_KEY, json.dumps(span))
         store.flush()

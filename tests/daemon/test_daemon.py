@@ -120,6 +120,28 @@ def test_a_failing_engine_call_is_logged_and_the_loop_goes_on(desk, monkeypatch)
     assert d.daemon.status["seated"] is True
 
 
+def test_a_tick_that_fails_before_its_flush_neither_spins_the_loop_nor_keeps_events_off_the_card(desk, cfg, monkeypatch):
+    # A bug that makes every tick raise before it reaches the flush left the flush due in
+    # the past: serve() then waited 0 s, ticked, raised, and so on (100 % CPU), and the
+    # buffered events never reached the card.
+    d = desk().start()
+    d.at(70)
+    d.set("pir", 1)
+    d.set("seat", 1)
+    d.at(d.t + 2)
+    d.set("pir", 0)
+    d.at(d.t + 30)
+    assert d.daemon.store.pending > 0  # sit_start, not flushed yet
+    monkeypatch.setattr(d.daemon.engine, "status", lambda now: 1 / 0)
+    t = d.t + cfg.history.flush_interval_s + 1
+    d.clock.set(t)
+    d.daemon.pump()
+    assert d.daemon.errors >= 1
+    assert d.daemon.next_wake() > t  # something to wait for, not 0 s again and again
+    assert d.daemon.store.pending == 0  # the flush ran all the same
+    assert "sit_start" in {r["type"] for r in open_readonly(d.db).execute("SELECT type FROM events")}
+
+
 def test_button_press_is_done_and_hold_is_snooze(desk, cfg):
     d = desk().start()
     d.sit(31)
@@ -152,6 +174,24 @@ def test_dashboard_inbox_commands_and_bad_files(desk, tmp_path):
     assert list(inbox.glob("*.json")) == []
     # a command flushes the history within a second, for the person watching the dashboard
     assert d.store.pending == 0
+
+
+def test_rejections_held_for_the_next_summary_are_counted_at_a_stop(desk, tmp_path):
+    # "Every rejection is in exactly one event's count": the ones past the burst waited for the
+    # end of the interval, and a stop before it (a restart, an upgrade) dropped them uncounted.
+    from device.daemon import REJECT_BURST
+    inbox = tmp_path / "commands"
+    d = desk(inbox=inbox).start()
+    n = REJECT_BURST + 3
+    inbox.mkdir(exist_ok=True)
+    for i in range(n):
+        (inbox / f"{i + 1:020d}-bad.json").write_text("{not json")
+    d.at(d.t + 2)
+    assert sum(e.data["count"] for e in d.events("command_rejected")) == REJECT_BURST  # the rest held
+    d.daemon.stop("test")
+    rows = [json.loads(j) for (j,) in open_readonly(d.db).execute(
+        "SELECT json FROM events WHERE type = 'command_rejected'")]
+    assert sum(r["count"] for r in rows) == n
 
 
 class RecordingSink:

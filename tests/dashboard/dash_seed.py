@@ -70,38 +70,13 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
 def _seed_answering(db_path: Path, cfg: Config, start: datetime, sim, seed: int, profile: str,
                     until: datetime | None, flush_every_s: float) -> dict[str, Any]:
     """``seed_history`` with a person who sees every event and answers through the inputs."""
-    from device.sim_person import DeskStream, Person
+    from device.sim_person import DeskStream, Person, replay_answering
     cfg, wall_at, engine, end, now, store = _replay_setup(db_path, cfg, start, sim, seed, until)
     person = Person(profile, seed, sim.truth, done_motion_s=cfg.coaching.done_motion_s,
                     button_hold_s=cfg.gpio.button_hold_s)
     stream = DeskStream(sim, person)
-
-    def add(events):
-        store.add(events)
-        for e in events:
-            person.notice(now[0], e.type, e.data)
-    next_flush = flush_every_s
-    last = None
     try:
-        while True:
-            t = stream.next_time()
-            t = end if t is None else min(t, end)
-            deadline = engine.next_deadline()
-            if deadline is not None and deadline <= t and deadline != last:  # a prompt may plan an answer before t
-                now[0] = last = max(now[0], deadline)
-                add(engine.advance(deadline))
-                continue
-            if t >= end:
-                break
-            now[0] = t
-            edge = stream.pop()
-            if edge is not None:
-                add(engine.feed(*edge))
-            if t >= next_flush:
-                store.flush()
-                next_flush = t + flush_every_s
-        now[0] = end
-        add(engine.finish(end) if until is None else engine.advance(end))
+        replay_answering(engine, stream, person, store, now, end, flush_every_s, finish=until is None)
         store.flush()
     finally:
         store.close()

@@ -157,3 +157,34 @@ def test_an_ignored_seated_routine_with_a_late_break_is_not_compliant(tmp_path):
         assert [tuple(b) for b in ro.execute("SELECT exercises_done FROM bouts")] == [(0,)]
     # and the late break is no exercise done (v3 counted it)
     assert (x.asks, x.answered_in_time, x.compliance, x.done_break, x.exercises_done) == (1, 0, 0.0, 0, 0)
+
+
+def test_an_unreadable_event_row_does_not_stop_the_upgrade_and_is_kept(tmp_path):
+    # One damaged row (not JSON; JSON without its time) made the v4 recompute raise KeyError:
+    # the store could not open, and the daemon died at every start, with a traceback.
+    clean, damaged = tmp_path / "clean.db", tmp_path / "damaged.db"
+    d = Desk(datetime(2024, 3, 4, 9, 0, tzinfo=BERLIN))
+    answered_day(d, 0)
+    answered_day(d, 4 * D)   # the damaged day is old enough to be packed at the upgrade
+    write_v3(clean, d.events)
+    write_v3(damaged, d.events)
+    with sqlite3.connect(damaged) as c:
+        c.executemany("INSERT INTO events (id, type, ts, utc, day, json) VALUES (?, ?, ?, ?, '2024-03-04', ?)", [
+            ("01ZZZZZZZZ0000000000000001", "prompt", "2024-03-04T10:00:00+01:00", 1709542800.0, "{not json"),
+            ("01ZZZZZZZZ0000000000000002", "prompt", "2024-03-04T10:01:00+01:00", 1709542860.0,
+             '{"v": 1, "type": "prompt", "id": "01ZZZZZZZZ0000000000000002", "ts": "2024-03-04T10:01:00+01:00"}')])
+    Store(clean).close()
+    Store(damaged).close()
+    with open_readonly(clean) as a, open_readonly(damaged) as b:
+        assert b.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert [tuple(x.as_row()) for x in read_days(b)] == [tuple(x.as_row()) for x in read_days(a)]
+        assert b.execute("SELECT count(*) FROM events WHERE id LIKE '01ZZZZZZZZ%'").fetchone()[0] == 2  # kept
+        assert a.execute("SELECT count(*) FROM packed_days").fetchone()[0] == 1
+    # and the damaged file goes on taking events, on the damaged day too
+    more = Desk(datetime(2024, 3, 4, 18, 0, tzinfo=BERLIN), node=8)
+    more.sit_start(0)
+    more.sit_end(10 * M)
+    more.finish()
+    with Store(damaged) as s:
+        s.add(more.events)
+        assert s.flush() and s.pending == 0
