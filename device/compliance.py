@@ -60,7 +60,7 @@ def in_time(ask_level: int, ask_t: float, how: str, act_t: float, window_s: floa
 
 
 def percent(answered: int, asks: int) -> float | None:
-    """Compliance as a percentage to one decimal (the same digits on every surface), or None with nothing asked."""
+    """Compliance as a percentage to one decimal (the same digits in the history, exports, API and MQTT), or None with nothing asked."""
     return round(100.0 * answered / asks, 1) if asks else None
 
 
