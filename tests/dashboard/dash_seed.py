@@ -25,6 +25,32 @@ DAYS = 24
 NOW = START + timedelta(days=DAYS - 1, hours=15, minutes=10)
 
 
+def person(a: float, b: float) -> list[tuple[float, str, int]]:
+    """Seat edges of someone seated from ``a`` to ``b`` (seconds), with a person's small weight shifts."""
+    edges, t = [(a, "seat", 1)], a + 100.0
+    while t + 2 < b:
+        edges += [(t, "seat", 0), (t + 2, "seat", 1)]
+        t += 120.0
+    return edges + [(b, "seat", 0)]
+
+
+def drive(engine: Engine, edges, until: float) -> list:
+    """Feed ``(t, signal, value)`` edges, running the engine's deadlines on the way, as the daemon does."""
+    out = []
+
+    def step_to(t: float) -> None:
+        d = engine.next_deadline()
+        while d is not None and d <= t:
+            out.extend(engine.advance(d))
+            d = engine.next_deadline()
+
+    for t, sig, v in sorted(edges):
+        step_to(t)
+        out += engine.feed(t, sig, v)
+    step_to(until)
+    return out
+
+
 def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: int = 1,
                  profile: str = "typical", until: datetime | None = None,
                  flush_every_s: float = 6 * 3600, answers: bool = False) -> dict[str, Any]:

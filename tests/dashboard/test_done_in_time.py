@@ -12,7 +12,7 @@ import io
 import re
 from datetime import timedelta
 
-from dash_seed import NOW, write_status
+from dash_seed import NOW, drive, person, write_status
 
 from device import config
 from device.engine import Engine
@@ -24,32 +24,12 @@ DAY0 = NOW.replace(hour=8, minute=0, second=0, microsecond=0)
 MIN = 60.0
 
 
-def person(a, b):
-    """Seated from ``a`` to ``b`` (seconds), with the small weight shifts of a real person."""
-    edges, t = [(a, "seat", 1)], a + 100.0
-    while t + 2 < b:
-        edges += [(t, "seat", 0), (t + 2, "seat", 1)]
-        t += 120.0
-    return edges + [(b, "seat", 0)]
-
-
 def one_answered_one_ignored(until: float = 110 * MIN):
     cfg = config.load(None, env={}).replace(sensing={"sensors": "seat"})
     eng = Engine(cfg, wall_at=lambda t: DAY0 + timedelta(seconds=t), ids=IdFactory(node=5))
     edges = person(0, 52 * MIN) + person(60 * MIN, 100 * MIN) + [(92 * MIN, "button", 1),
                                                                   (92 * MIN + 0.3, "button", 0)]
-    out = []
-    for t, sig, v in sorted(edges):
-        d = eng.next_deadline()
-        while d is not None and d <= t:
-            out += eng.advance(d)
-            d = eng.next_deadline()
-        out += eng.feed(t, sig, v)
-    d = eng.next_deadline()
-    while d is not None and d <= until:
-        out += eng.advance(d)
-        d = eng.next_deadline()
-    return out
+    return drive(eng, edges, until)
 
 
 def test_a_late_break_is_no_exercise_done_on_today_the_api_and_the_exports(tmp_path, make_app):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from dash_seed import drive, person
+
 from dashboard import today
 from device import config
 from device.engine import Engine
@@ -16,27 +18,9 @@ MIN = 60.0
 def day(edges, until: float, **coaching):
     cfg = config.load(None, env={}).replace(sensing={"sensors": "seat"}, coaching=coaching)
     eng = Engine(cfg, wall_at=lambda t: START + timedelta(seconds=t), ids=IdFactory(node=3))
-    out = []
-    for t, sig, v in sorted(edges):
-        d = eng.next_deadline()
-        while d is not None and d <= t:
-            out += eng.advance(d)
-            d = eng.next_deadline()
-        out += eng.feed(t, sig, v)
-    d = eng.next_deadline()
-    while d is not None and d <= until:
-        out += eng.advance(d)
-        d = eng.next_deadline()
+    out = drive(eng, edges, until)
     rows = [dict(e.to_dict(), utc=(START + timedelta(seconds=e.t)).timestamp()) for e in out]
     return out, today.summarize(rows, (START + timedelta(seconds=until)).timestamp(), {"running": False})
-
-
-def person(a, b):
-    edges, t = [(a, "seat", 1)], a + 100.0
-    while t + 2 < b:
-        edges += [(t, "seat", 0), (t + 2, "seat", 1)]
-        t += 120.0
-    return edges + [(b, "seat", 0)]
 
 
 def press(m, hold=0.3):
