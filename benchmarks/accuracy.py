@@ -5,7 +5,7 @@
                                   [--workers 2] [--json] [-v]
 
 The sets (seeds written below, so every run scores the same days):
-  fixed    every profile x every PIR model of device/simulate.py, SEEDS_PER_CELL traces of
+  fixed    every profile x every PIR model of device/sim/simulate.py, SEEDS_PER_CELL traces of
            DAYS_PER_TRACE days each (Monday and Tuesday, so night owls' past-midnight work is
            inside a trace). The figures of record (README, Accuracy). Rules follow the physics
            in ../shared/traces/README.md; look here to see where the errors are, but a
@@ -14,8 +14,8 @@ The sets (seeds written below, so every run scores the same days):
            run it once a change is final, to check the fixed set's figures were not fitted.
   --dev    a folder of traces with truth (../shared/traces/dev), scored the same way.
 
-Each day goes through ``device.replay.replay`` in process (the code path of
-``deskpulse replay``) and is scored by ``device.scoring`` (score.py's
+Each day goes through ``device.app.replay.replay`` in process (the code path of
+``deskpulse replay``) and is scored by ``device.sim.scoring`` (score.py's
 definitions). Object metrics come from the simulator's bag intervals and
 ``Sensing.object_calls`` (n/a while sensing does not record them).
 --profile/--pir/--days narrow the set for quick loops (--days shortens every
@@ -33,10 +33,11 @@ from multiprocessing import get_context
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from device import config, scoring  # noqa: E402
-from device import simulate as sim  # noqa: E402
-from device.replay import replay  # noqa: E402
-from device.trace import Trace, TraceHeader, read_trace  # noqa: E402
+from device import config  # noqa: E402
+from device.sim import scoring
+from device.sim import simulate as sim  # noqa: E402
+from device.app.replay import replay  # noqa: E402
+from device.adapters.trace import Trace, TraceHeader, read_trace  # noqa: E402
 
 SENSORS = ("both", "seat", "pir")
 SEEDS_PER_CELL = 4

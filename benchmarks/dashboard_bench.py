@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "dashboard")]
 from dash_seed import Served, seed_history, write_status  # noqa: E402
 
 from dashboard import create_app  # noqa: E402
-from device.clock import FakeClock  # noqa: E402
+from device.adapters.clock import FakeClock  # noqa: E402
 from device.config import Config  # noqa: E402
 
 
@@ -92,7 +92,7 @@ def main() -> int:
         now, took = build(db, args.years)
         stamp.write_text(now.isoformat())
     import sqlite3
-    from device.store import count_events, iter_event_rows
+    from device.adapters.store import count_events, iter_event_rows
     c = sqlite3.connect(db)
     n_events = count_events(c)
     json_bytes = sum(len(p.encode()) for _, _, p in iter_event_rows(c))  # the baseline: the events as JSON lines

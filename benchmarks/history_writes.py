@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "store")]
 from store_helpers import Desk  # noqa: E402
 
-from device.store import Store  # noqa: E402
+from device.adapters.store import Store  # noqa: E402
 
 M = 60.0
 

@@ -37,14 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = """
 import sys, time
 import gpiozero, gpiozero.pins.mock, sqlite3, json, queue, threading, socket, zoneinfo
-import device.config, device.clock, device.events, device.store, device.engine, device.hardware, device.daemon
+import device.config, device.adapters.clock, device.core.events, device.adapters.store, device.core.engine, device.adapters.hardware, device.app.daemon
 print("ready", flush=True)
 time.sleep(float(sys.argv[1]))
 """
 
 DAY = """
 import sys, json, os
-import device.store as store
+import device.adapters.store as store
 commits = [0]
 flush = store.Store.flush
 def counted(self):
@@ -137,7 +137,7 @@ def main() -> int:
             io = json.loads(io_line[-1][3:]) if io_line else {}
             files = sum(p.stat().st_size for p in Path(tmp).glob(day_db.name + "*"))
             import sqlite3
-            from device.store import count_events
+            from device.adapters.store import count_events
             conn = sqlite3.connect(day_db)
             n_events = count_events(conn)
             conn.close()

@@ -17,14 +17,14 @@ from pathlib import Path
 ROOT = Path(sys.argv[1]).resolve()
 N = int(sys.argv[2]); mode = sys.argv[3]
 sys.path.insert(0, str(ROOT))
-from device.events import TYPES
+from device.core.events import TYPES
 LINE = re.compile(r"INFO\s+(\d\d:\d\d:\d\d) (\w+) ")
 
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 def stored(db):
-    from device.store import open_readonly, read_events
+    from device.adapters.store import open_readonly, read_events
     c = open_readonly(db)
     try:
         return [e.to_dict() for _, e in read_events(c, limit=None)]

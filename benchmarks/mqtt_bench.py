@@ -35,9 +35,9 @@ import paho.mqtt.client as mqtt  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
 from device import config  # noqa: E402
-from device.events import EventFactory, IdFactory  # noqa: E402
-from device.mqtt import MqttSink  # noqa: E402
-from device.store import Store  # noqa: E402
+from device.core.events import EventFactory, IdFactory  # noqa: E402
+from device.adapters.mqtt import MqttSink  # noqa: E402
+from device.adapters.store import Store  # noqa: E402
 
 WINDOW = 100
 

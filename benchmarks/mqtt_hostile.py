@@ -33,8 +33,8 @@ import queue, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from device import config
-from device.mqtt import MqttSink
-from device.mqtt_topics import Rejection
+from device.adapters.mqtt import MqttSink
+from device.adapters.mqtt_topics import Rejection
 def hwm():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -62,10 +62,10 @@ sys.path.insert(0, sys.argv[1])
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from device import config
-from device.clock import FakeClock
-from device.daemon import Daemon
-from device.mqtt import MqttSink
-from device.store import Store
+from device.adapters.clock import FakeClock
+from device.app.daemon import Daemon
+from device.adapters.mqtt import MqttSink
+from device.adapters.store import Store
 port, db, n = int(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 lines = []
 class Count(logging.Handler):

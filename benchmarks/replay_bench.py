@@ -30,9 +30,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from device import config  # noqa: E402
-from device.replay import replay, replay_stream  # noqa: E402
-from device.simulate import simulate, write  # noqa: E402
-from device.trace import open_trace, read_trace  # noqa: E402
+from device.app.replay import replay, replay_stream  # noqa: E402
+from device.sim.simulate import simulate, write  # noqa: E402
+from device.adapters.trace import open_trace, read_trace  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
@@ -89,7 +89,7 @@ def peak_rss_mb(args: list[str]) -> float:
 def memory(lengths: list[int], seed: int, repeat: int) -> None:
     cfg = config.load(None, env={})
     cli = [sys.executable, "-m", "device.cli"]
-    bare = peak_rss_mb([sys.executable, "-c", "import device.cli, device.replay, device.simulate"])
+    bare = peak_rss_mb([sys.executable, "-c", "import device.cli, device.app.replay, device.sim.simulate"])
     print(f"bare python importing deskpulse: {bare:.1f} MB peak RSS")
     print("| days | edges | trace | csv.reader | replay | ratio | peak RSS: simulate | replay | replay --summary |")
     print("|---|---|---|---|---|---|---|---|---|")

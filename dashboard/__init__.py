@@ -78,9 +78,9 @@ def _tz(cfg, clock):
 
 def create_app(config=None, db_path=None, clock=None) -> Flask:
     """Build the dashboard. ``config``: a deskpulse Config (None = load the standard files);
-    ``db_path``: the history (None = the configured one); ``clock``: a device.clock clock."""
+    ``db_path``: the history (None = the configured one); ``clock``: a device.adapters.clock clock."""
     from device import config as dconfig
-    from device.clock import SystemClock
+    from device.adapters.clock import SystemClock
 
     cfg = config if config is not None else dconfig.load(None)
     db = Path(db_path) if db_path is not None else dconfig.default_db_path(cfg)

@@ -16,7 +16,7 @@ from dashboard import queries, today
 from dashboard.dates import desk_day, parse_day
 from dashboard.cache import cached
 from dashboard.pages import _boundary, _now, _today, past_day, today_view
-from device.commands import export
+from device.app.commands import export
 
 bp = Blueprint("api", __name__)
 
@@ -123,7 +123,7 @@ def _export_range(what: str) -> tuple[date, date]:
 
 
 def _rows(what: str, first: date, last: date) -> Iterator[dict[str, Any]]:
-    """The rows as ``deskpulse export`` makes them (device/commands/export.py), streamed."""
+    """The rows as ``deskpulse export`` makes them (device/app/commands/export.py), streamed."""
     a, b = first.isoformat(), last.isoformat()
     if what == "days":
         return map(export.day_row, queries.iter_days(a, b))

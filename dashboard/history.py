@@ -12,7 +12,7 @@ from typing import Any
 
 from dashboard import queries
 from dashboard.charts import Bar, bar_chart
-from device.compliance import percent
+from device.core.compliance import percent
 
 RANGES = {"week": 7, "month": 30, "year": 365}
 
@@ -45,7 +45,7 @@ def _groups(first: date, last: date, by_week: bool) -> list[tuple[date, date]]:
 def _agg(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Totals over some desk days (an empty list gives Nones, not zeros)."""
     n = len(rows)
-    # compliance over a span: all its asks answered in time / all its asks (device/compliance.py),
+    # compliance over a span: all its asks answered in time / all its asks (device/core/compliance.py),
     # never an average of daily percentages
     asks = sum(r["asks"] or 0 for r in rows if r["compliance"] is not None)
     answered = sum(r["answered_in_time"] or 0 for r in rows if r["compliance"] is not None)

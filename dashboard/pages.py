@@ -10,7 +10,7 @@ from dashboard import charts, commands, history, queries, today
 from dashboard.cache import cached
 from dashboard.dates import day_start, desk_day, parse_day
 from device.config import parse_hhmm
-from device.exercises import NOT_MEDICAL_ADVICE, WALK, seated_rotation
+from device.core.exercises import NOT_MEDICAL_ADVICE, WALK, seated_rotation
 
 bp = Blueprint("pages", __name__)
 
@@ -132,7 +132,7 @@ def history_page():
 
 @bp.route("/exercises")
 def exercises_page():
-    """device/exercises.py in the configured rotation, with the ladder's configured times."""
+    """device/core/exercises.py in the configured rotation, with the ladder's configured times."""
     c = current_app.config["DESKPULSE"].coaching
     routine = f"seated routine ({c.first_prompt_min:g} min)"
     exercises = [(e, routine) for e in seated_rotation(tuple(c.exercises))]

@@ -1,4 +1,4 @@
-"""Plain SQL on the history schema (owned by device/store.py), read-only.
+"""Plain SQL on the history schema (owned by device/adapters/store.py), read-only.
 
 One connection per request, kept on ``flask.g`` and opened with
 ``mode=ro`` so nothing the dashboard does can write the daemon's history.
@@ -16,17 +16,17 @@ from typing import Any, Iterator
 
 from flask import current_app, g
 
-from device import store
-from device.liveness import daemon_alive
-from device.rollup import Bout, DayStats
-from device.sqlite_uri import sqlite_uri
+from device.adapters import store
+from device.adapters.liveness import daemon_alive
+from device.core.rollup import Bout, DayStats
+from device.adapters.sqlite_uri import sqlite_uri
 
 DAY_COLUMNS = DayStats.COLUMNS
 BOUT_COLUMNS = Bout.COLUMNS
 
 
 def ro_uri(path: str | Path) -> str:
-    """The read-only SQLite URI of exactly ``path`` (see device/sqlite_uri.py)."""
+    """The read-only SQLite URI of exactly ``path`` (see device/adapters/sqlite_uri.py)."""
     return sqlite_uri(path, "ro")
 
 
@@ -123,7 +123,7 @@ def status_json() -> dict[str, Any] | None:
     """The daemon's live status: the newer of its RAM copy and the ``status`` kv row, or None.
 
     An idle daemon writes nothing for hours (the SD card), so the status's age
-    alone cannot say whether it lives. The daemon's lock can (``device/liveness.py``);
+    alone cannot say whether it lives. The daemon's lock can (``device/adapters/liveness.py``);
     ``daemon_alive`` records what it said, and the status is read in its light:
 
     - nobody holds the lock: the daemon is gone (stopped, crashed, killed), whatever
@@ -218,7 +218,7 @@ def iter_bouts(first: str, last: str) -> Iterator[tuple]:
 
 
 def _event_rows(fn, *args):
-    """Run one of device.store's event readers (live rows and packed days) on this request's connection."""
+    """Run one of device.adapters.store's event readers (live rows and packed days) on this request's connection."""
     db = get_db()
     if db is None:
         return None

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.dates import parse_ts, utc_of
-from device.compliance import DEFAULT_WINDOW_S, Asks, percent
+from device.core.compliance import DEFAULT_WINDOW_S, Asks, percent
 
 #: A status older than this means the daemon is not running, unless the status itself says how
 #: long it may go unwritten (``stale_after_s``: the daemon spares the SD card on an idle desk).

@@ -1,4 +1,4 @@
-"""The ``deskpulse`` command: a thin dispatcher over ``device/commands/*``.
+"""The ``deskpulse`` command: a thin dispatcher over ``device/app/commands/*``.
 
 Each command module exposes ``HELP`` (one line), ``add_arguments(parser)`` and
 ``run(args) -> int``, and keeps heavy imports (Flask, paho, gpiozero) inside
@@ -15,7 +15,7 @@ import sys
 
 from device.errors import USER_ERRORS
 
-# name -> module under device.commands
+# name -> module under device.app.commands
 COMMANDS = {
     "run": "run",
     "demo": "demo",
@@ -32,9 +32,9 @@ COMMANDS = {
 
 def _load(name: str):
     try:
-        return importlib.import_module(f"device.commands.{COMMANDS[name]}")
+        return importlib.import_module(f"device.app.commands.{COMMANDS[name]}")
     except ModuleNotFoundError as e:
-        if e.name == f"device.commands.{COMMANDS[name]}":
+        if e.name == f"device.app.commands.{COMMANDS[name]}":
             return None  # not built yet
         raise
 

@@ -107,7 +107,7 @@ def _timezone(v: str) -> str | None:
 
 
 def _exercises(v: tuple[str, ...]) -> str | None:
-    from device.exercises import SEATED
+    from device.core.exercises import SEATED
     unknown = [k for k in v if k not in SEATED]
     if unknown:
         return f"unknown exercise {unknown[0]!r} (known: {', '.join(SEATED)})"

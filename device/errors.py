@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from device.config import ConfigError
-from device.trace import TraceError
+from device.adapters.trace import TraceError
 
 
 class UserError(Exception):

@@ -17,7 +17,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "dashboard")]
 from dash_seed import CHROMIUM, CHROMIUM_ARGS, Served, seed_history, write_status  # noqa: E402
 
 from dashboard import create_app  # noqa: E402
-from device.clock import FakeClock  # noqa: E402
+from device.adapters.clock import FakeClock  # noqa: E402
 from device.config import Config  # noqa: E402
 
 START = datetime.fromisoformat("2026-01-05T00:00:00+01:00")

@@ -12,7 +12,7 @@ if HERE not in sys.path:
 
 from dash_seed import DAYS, NOW, START, empty_history, seed_history, write_status  # noqa: E402
 
-from device.clock import FakeClock  # noqa: E402
+from device.adapters.clock import FakeClock  # noqa: E402
 from device.config import Config  # noqa: E402
 
 

@@ -1,9 +1,9 @@
 """Histories for the dashboard tests and benchmark: simulated days replayed through the engine.
 
 A unique module name (not ``helpers``) so no other area's import can pick it up.
-The same path the daemon takes: ``device.simulate`` makes a person's sensor
-edges, ``device.engine.Engine`` turns them into events exactly as the live
-loop would, and ``device.store.Store`` writes events, bouts and days.
+The same path the daemon takes: ``device.sim.simulate`` makes a person's sensor
+edges, ``device.core.engine.Engine`` turns them into events exactly as the live
+loop would, and ``device.adapters.store.Store`` writes events, bouts and days.
 """
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from device.config import Config, parse_hhmm
-from device.engine import Engine
-from device.events import IdFactory
-from device.simulate import simulate
-from device.store import Store
+from device.core.engine import Engine
+from device.core.events import IdFactory
+from device.sim.simulate import simulate
+from device.adapters.store import Store
 
 START = datetime.fromisoformat("2026-03-02T00:00:00+01:00")  # a Monday
 DAYS = 24
@@ -59,7 +59,7 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
     With ``until`` the replay stops there without finishing, so the last bout
     may still be open, as on a live desk. Returns the engine's status at the end.
     With ``answers`` the person answers prompts as on the daemon's simulated desk
-    (``device.sim_person``: routines the PIR sees, the button), as the demo shows.
+    (``device.sim.sim_person``: routines the PIR sees, the button), as the demo shows.
     """
     sim = simulate(profile, days, seed, start=start)
     if answers:
@@ -96,7 +96,7 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
 def _seed_answering(db_path: Path, cfg: Config, start: datetime, sim, seed: int, profile: str,
                     until: datetime | None, flush_every_s: float) -> dict[str, Any]:
     """``seed_history`` with a person who sees every event and answers through the inputs."""
-    from device.sim_person import DeskStream, Person, replay_answering
+    from device.sim.sim_person import DeskStream, Person, replay_answering
     cfg, wall_at, engine, end, now, store = _replay_setup(db_path, cfg, start, sim, seed, until)
     person = Person(profile, seed, sim.truth, done_motion_s=cfg.coaching.done_motion_s,
                     button_hold_s=cfg.gpio.button_hold_s)

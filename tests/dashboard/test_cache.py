@@ -8,8 +8,8 @@ from dash_seed import seed_history
 
 from dashboard import queries
 from device.config import Config
-from device.events import EventFactory, IdFactory
-from device.store import Store
+from device.core.events import EventFactory, IdFactory
+from device.adapters.store import Store
 
 START = datetime.fromisoformat("2026-03-02T00:00:00+01:00")
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from dash_seed import CHROMIUM, CHROMIUM_ARGS, NOW, Served
 
-from device.events import EventFactory, IdFactory
-from device.store import Store
+from device.core.events import EventFactory, IdFactory
+from device.adapters.store import Store
 
 MORNING = NOW.replace(hour=8, minute=0, second=0, microsecond=0)
 

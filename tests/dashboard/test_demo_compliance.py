@@ -1,7 +1,7 @@
 """Tried as a new user would: the demo's day, its Today page in Chromium, and what compliance says.
 
 The demo is ``run_daemon`` on mock pins driven by a simulated person who
-answers prompts (device/sim_person.py) into a real SQLite history; here at
+answers prompts (device/sim/sim_person.py) into a real SQLite history; here at
 ``--speed max`` for one day, then the dashboard on that history in a real
 headless Chromium. A prompt ignored until a late break must read as not done,
 and a day of answered prompts must not score like a day of ignored ones.
@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 import pytest
 from dash_seed import CHROMIUM, CHROMIUM_ARGS, Served
 
-from device import config, simulate
-from device.compliance import is_ask
-from device.clock import FakeClock
-from device.commands.run import SimSpec, run_daemon
-from device.store import Store
+from device import config
+from device.sim import simulate
+from device.core.compliance import is_ask
+from device.adapters.clock import FakeClock
+from device.app.commands.run import SimSpec, run_daemon
+from device.adapters.store import Store
 
 MONDAY = datetime.fromisoformat("2026-03-02T00:00:00+01:00")
 EVENING = MONDAY + timedelta(hours=23, minutes=59)

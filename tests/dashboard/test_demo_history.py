@@ -62,7 +62,7 @@ def test_a_fresh_demo_shows_past_weeks_marked_as_simulated(tmp_path):
 
 
 def test_a_demo_on_an_existing_history_adds_nothing_to_its_past(tmp_path):
-    from device.store import Store
+    from device.adapters.store import Store
     db = tmp_path / "mine.db"
     Store(db).close()
     with demo(tmp_path, db) as (url, _):
@@ -72,7 +72,7 @@ def test_a_demo_on_an_existing_history_adds_nothing_to_its_past(tmp_path):
 
 
 def test_the_simulated_persons_summary_counts_in_words(caplog):
-    from device.commands.run import _log_answers
+    from device.app.commands.run import _log_answers
     desk = SimpleNamespace(actions=[SimpleNamespace(kind="exercise")], person=SimpleNamespace(log=[1]))
     with caplog.at_level(logging.INFO, "deskpulse"):
         _log_answers(desk)

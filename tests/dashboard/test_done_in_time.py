@@ -15,10 +15,10 @@ from datetime import timedelta
 from dash_seed import NOW, drive, person, write_status
 
 from device import config
-from device.engine import Engine
-from device.events import IdFactory
-from device.rollup import summarize
-from device.store import Store
+from device.core.engine import Engine
+from device.core.events import IdFactory
+from device.core.rollup import summarize
+from device.adapters.store import Store
 
 DAY0 = NOW.replace(hour=8, minute=0, second=0, microsecond=0)
 MIN = 60.0

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from dash_seed import NOW, write_status
 
-from device.liveness import DaemonLock, daemon_alive, lock_path
+from device.adapters.liveness import DaemonLock, daemon_alive, lock_path
 
 IDLE = {"seated": False, "bout_s": 0.0, "level": 0, "alert": "none", "next_prompt_in_s": None,
         "paused_until_ts": None, "snoozed_until_ts": None, "stopped": False, "stale_after_s": None}
@@ -89,7 +89,7 @@ def test_a_second_daemon_on_the_same_history_does_not_get_the_lock(empty_db, cap
 def test_the_ram_copy_gives_the_status_and_the_events_not_yet_flushed(make_app, empty_db, tmp_path):
     import sqlite3
 
-    from device.events import EventFactory, IdFactory
+    from device.core.events import EventFactory, IdFactory
     f = EventFactory(lambda t: NOW + timedelta(seconds=t), IdFactory(3))
     sit = f.make("sit_start", -300.0, sensor="both", new_bout=True)      # 5 minutes ago, not flushed
     ram = tmp_path / "state.json"
@@ -120,7 +120,7 @@ def test_a_v1_history_not_yet_upgraded_still_serves_its_pages(make_app, tmp_path
     """The dashboard restarted on the new version before the daemon: History works, nothing is a 503."""
     import sqlite3
 
-    from device.store import MIGRATIONS
+    from device.adapters.store import MIGRATIONS
     db = tmp_path / "v1.db"
     c = sqlite3.connect(db, isolation_level=None)
     c.executescript(f"BEGIN;{MIGRATIONS[0]}PRAGMA user_version = 1;COMMIT;")

@@ -8,7 +8,7 @@ import pytest
 from dash_seed import NOW, write_status
 
 from dashboard.commands import commands_dir, read_pending_commands
-from device.exercises import SEATED, WALK
+from device.core.exercises import SEATED, WALK
 
 PAGES = ["/", "/history", "/history?range=week", "/history?range=year", "/exercises",
          f"/day/{(NOW - timedelta(days=1)).date()}", "/partials/timeline"]

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from device.cli import main
-from device.commands import dashboard as cmd
+from device.app.commands import dashboard as cmd
 from device.errors import UserError
 
 

@@ -7,9 +7,9 @@ from dash_seed import drive, person
 
 from dashboard import today
 from device import config
-from device.engine import Engine
-from device.events import IdFactory
-from device.rollup import summarize as rollup
+from device.core.engine import Engine
+from device.core.events import IdFactory
+from device.core.rollup import summarize as rollup
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 MIN = 60.0

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from device import config, doctor
-from device.doctor import FAIL, OK, WARN, Check, System
+from device import config
+from device.app import doctor
+from device.app.doctor import FAIL, OK, WARN, Check, System
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from doctor_fakes import PI4, PI5, ROOT, installed_fake_rpigpio  # noqa: E402
@@ -249,7 +250,7 @@ def test_mqtt_off_reachable_and_refused():
         srv.listen(1)
         port = srv.getsockname()[1]
         c = doctor.check_mqtt(cfg().replace(mqtt={"host": "127.0.0.1", "port": port}), timeout=0.5)
-        # TCP is accepted but nothing answers the MQTT CONNECT (full checks: tests/mqtt).
+        # TCP is accepted but nothing answers the MQTT CONNECT (full checks: tests/adapters/mqtt).
         assert c.status == FAIL and "no MQTT answer" in c.summary
     # The port was just released; nothing listens there now.
     c = doctor.check_mqtt(cfg().replace(mqtt={"host": "127.0.0.1", "port": port}))

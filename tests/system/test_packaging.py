@@ -23,6 +23,6 @@ def test_the_wheel_has_every_module_template_and_static_file(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     want = {p.relative_to(ROOT).as_posix() for pkg in ("device", "dashboard") for p in (ROOT / pkg).rglob("*")
             if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".html", ".css", ".js", ".svg")}
-    assert "device/commands/run.py" in want
+    assert "device/app/commands/run.py" in want
     assert want - names == set()
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]

@@ -109,7 +109,7 @@ def test_daemon_unit_safety_settings():
     assert last(u, "User") == "deskpulse"
     assert "gpio" in " ".join(values(u, "SupplementaryGroups")).split()
     assert last(u, "StateDirectory") == "deskpulse" and last(u, "WorkingDirectory") == "/var/lib/deskpulse"
-    # the RAM copy of the resume state (device/daemon.py runtime_dir) must outlive a restart
+    # the RAM copy of the resume state (device/app/daemon.py runtime_dir) must outlive a restart
     assert last(u, "RuntimeDirectory") == "deskpulse" and last(u, "RuntimeDirectoryPreserve") == "yes"
     assert last(u, "RuntimeDirectoryMode") == "0700"
     assert "GPIOZERO_PIN_FACTORY=lgpio" in " ".join(values(u, "Environment")).split()
@@ -225,8 +225,8 @@ def test_hardware_pin_table_matches_the_default_config():
 
 def test_the_daemon_keeps_its_ram_copy_in_the_units_runtime_directory(tmp_path, monkeypatch):
     """What RuntimeDirectory= hands over ($RUNTIME_DIRECTORY) is where the resume state goes."""
-    from device.commands.run import _runtime_file
-    from device.daemon import runtime_dir
+    from device.app.commands.run import _runtime_file
+    from device.app.daemon import runtime_dir
 
     u = parse_unit((SYSTEMD / "deskpulse.service").read_text())
     run = tmp_path / "run" / last(u, "RuntimeDirectory")
