@@ -152,7 +152,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
             sinks.append(eyes)
         try:
             if with_sinks and cfg.mqtt.host:
-                from device.adapters.mqtt import MqttSink
+                from device.adapters.mqtt.sink import MqttSink
                 if sim is None:
                     sinks.append(MqttSink(cfg, db_path=db))
                 else:  # stamped with the simulated time, under its own name
@@ -195,7 +195,7 @@ def simulated_identity(cfg):
     Home Assistant history, and the same MQTT client id would make the broker throw the
     real daemon off at every reconnect.
     """
-    from device.adapters.mqtt_topics import device_id
+    from device.adapters.mqtt.topics import device_id
     return cfg.replace(device={"device_id": f"{device_id(cfg)}-sim", "name": f"{cfg.device.name or 'Desk'} (simulated)"},
                        mqtt={"client_id": f"{cfg.mqtt.client_id}-sim" if cfg.mqtt.client_id else ""})
 
