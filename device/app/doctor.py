@@ -386,7 +386,7 @@ def check_mqtt(cfg: config_mod.Config, connect: Callable[..., Any] = socket.crea
     sock.close()
     if connect is not socket.create_connection:  # a test's fake network: no real MQTT login to try
         return Check("mqtt", OK, f"{where} accepts TCP connections", ("login and TLS are checked when the daemon connects",))
-    from device.adapters.mqtt import probe  # a real MQTT CONNECT: login accepted (CONNACK), TLS verified
+    from device.adapters.mqtt.probe import probe  # a real MQTT CONNECT: login accepted (CONNACK), TLS verified
     ok, summary, fix = probe(cfg, timeout=max(1.0, 2 * timeout))
     return Check("mqtt", OK if ok else FAIL, summary, fix=fix)
 

@@ -60,8 +60,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     from device import config
     from device.errors import UserError
-    from device.adapters.mqtt import make_client
-    from device.adapters.mqtt_topics import Topics, sanitize_id
+    from device.adapters.mqtt.client import make_client
+    from device.adapters.mqtt.topics import Topics, sanitize_id
 
     out = out or sys.stdout
     cfg = config.load(args.config)
