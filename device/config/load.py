@@ -10,7 +10,6 @@ file can stay world-readable.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ def load(path: str | os.PathLike | None = None, env: dict[str, str] | None = Non
             return from_dict(raw, "defaults")
         path = found
     source = os.fspath(path)
+    import tomllib  # here: only reading a file needs it (benchmarks/cli_startup.py)
     try:
         with open(source, "rb") as f:
             raw = tomllib.load(f)
