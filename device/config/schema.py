@@ -1,6 +1,6 @@
 """The settings: one frozen dataclass per TOML section, each key with its default, doc and check.
 
-Pure (the engine imports it): no files, no environment. A key's check takes its
+Pure (the engine imports it): it reads no config file and no environment. A key's check takes its
 value, already of the right type, and returns None or what is wrong with it;
 ``device.config.validate`` applies them. ``ConfigError`` is the one error every
 configuration problem becomes, phrased for a person: file, key, what is wrong.

@@ -9,8 +9,7 @@ saw, optional detail lines and, unless ok, one line saying how to fix it.
 
 Severity follows what ``deskpulse run`` needs: with ``gpio.pin_factory = "mock"``
 missing GPIO hardware is only a warning; with a real backend it is a failure.
-``check_mqtt`` is deliberately a separate, replaceable function: it only tries a
-TCP connect, and the MQTT adapter may grow it into a login/TLS check.
+``check_mqtt`` is deliberately a separate, replaceable function (see ``broker``).
 
 The checks live by subject: ``board`` (the board and the GPIO backend),
 ``access`` (GPIO device permissions, the gpio group, the service user),
