@@ -21,8 +21,6 @@ from pathlib import Path
 from device.app.commands import args as check
 from device.errors import UserError
 
-HELP = "run the desk daemon (GPIO), or a simulated desk with --simulate"
-
 log = logging.getLogger("deskpulse.run")
 
 

@@ -13,8 +13,6 @@ import time
 
 from device.app.commands import args as check
 
-HELP = "light each LED pattern, beep once, then show input edges live (check the wiring)"
-
 _MEANING = {"seat": ("empty", "pressed"), "pir": ("still", "motion"), "button": ("released", "pressed")}
 
 

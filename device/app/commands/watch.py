@@ -11,8 +11,6 @@ import json
 import sys
 from typing import Any, TextIO
 
-HELP = "show a desk's live state and events from the MQTT broker"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="default: /etc/deskpulse/config.toml, then ~/.config/deskpulse/config.toml")
