@@ -14,7 +14,7 @@ Hostile input costs little: a retained message on ``cmd`` is not a command (it
 would replay at every connect); an incoming packet longer than ``MAX_IN_PACKET``
 is read through and dropped without being held (``BoundedClient``); a flood of
 HA birth messages is answered once per ``REDISCOVER_MIN_S``. Rejections are only
-counted here: the daemon logs and records them, rate-limited (``device/app/daemon.py``).
+counted here: the daemon logs and records them, rate-limited (``device/app/daemon/rejects.py``).
 
 Delivery is QoS 1 tracked by mid (paho's ``info.rc`` stays 4 for messages
 published offline and ``wait_for_publish`` raises, so neither is used); a row
@@ -204,7 +204,7 @@ class MqttSink:
         """The store has flushed: look at the outbox table now rather than at the next poll."""
         self._q.put(("kick",))
 
-    # The daemon's optional sink hooks (device/app/daemon.py).
+    # The daemon's optional sink hooks (device/app/daemon/sinks.py).
     def flushed(self) -> None:
         self.kick()
 

@@ -109,7 +109,7 @@ def test_daemon_unit_safety_settings():
     assert last(u, "User") == "deskpulse"
     assert "gpio" in " ".join(values(u, "SupplementaryGroups")).split()
     assert last(u, "StateDirectory") == "deskpulse" and last(u, "WorkingDirectory") == "/var/lib/deskpulse"
-    # the RAM copy of the resume state (device/app/daemon.py runtime_dir) must outlive a restart
+    # the RAM copy of the resume state (device/app/daemon/resume.py runtime_dir) must outlive a restart
     assert last(u, "RuntimeDirectory") == "deskpulse" and last(u, "RuntimeDirectoryPreserve") == "yes"
     assert last(u, "RuntimeDirectoryMode") == "0700"
     assert "GPIOZERO_PIN_FACTORY=lgpio" in " ".join(values(u, "Environment")).split()

@@ -381,7 +381,7 @@ def test_served_loop_is_woken_by_a_dashboard_command_not_a_timer(desk, tmp_path)
     sink = Waiter()
     d = desk(inbox=inbox, sinks=[sink])
     d.daemon.start(watch_inbox=True)
-    assert d.daemon._inbox_watch is not None  # inotify: no polling while idle
+    assert d.daemon.inbox.watch is not None  # inotify: no polling while idle
     loop = threading.Thread(target=d.daemon.serve)
     loop.start()
     try:
@@ -415,7 +415,7 @@ def test_a_second_daemon_on_the_same_history_refuses_to_start(desk, cfg, tmp_pat
     assert first.events("sit_start")
     first.stop()
     third = desk().start()                         # and once it has stopped, a new one starts
-    assert third.daemon._liveness_lock is not None
+    assert third.daemon.lifecycle.lock is not None
 
 
 def test_a_start_that_fails_after_the_pins_are_up_lets_go_of_them_and_the_lock(desk, monkeypatch):
