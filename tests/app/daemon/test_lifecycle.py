@@ -142,9 +142,9 @@ def test_a_second_signal_during_the_first_one_does_not_hang_the_stop():
     ``event.set()``, on the same thread; it must not wait for the lock that thread holds."""
     import threading
 
-    from device.app.commands.run import _Stopper
+    from device.app.runner import Stopper
 
-    stopper = _Stopper()
+    stopper = Stopper()
     posted = []
     stopper.post = posted.append
 
