@@ -1,4 +1,4 @@
-"""`run --simulate` at --speed max: the simulated person answers the daemon's prompts.
+"""The simulated desk (device/app/sim_desk.py) of `run --simulate`: the simulated person answers the daemon's prompts.
 
 The real wiring end to end: run_daemon on gpiozero MockFactory pins, a
 FakeClock jumping from edge to deadline, a real SQLite history; the person
@@ -11,7 +11,8 @@ from datetime import datetime
 import pytest
 
 from device import config
-from device.app.commands.run import SimSpec, run_daemon
+from device.app.runner import run_daemon
+from device.app.sim_desk import SimSpec
 from device.adapters.store import Store
 
 MONDAY = datetime.fromisoformat("2026-03-02T00:00:00+01:00")
