@@ -28,7 +28,7 @@ Pure logic on injected time: ``Person`` takes ``now`` and events and plans
 ``Action``s; ``DeskStream`` merges the pre-generated seat edges, the PIR
 (the day's motions plus the person's, through one incremental one-shot, so
 its level stays consistent) and the button presses into one time-ordered
-stream of edges; a walk's early leave replaces the rest of that sit. The threads and the daemon live in ``device/app/commands/run.py``.
+stream of edges; a walk's early leave replaces the rest of that sit. The threads and the daemon live in ``device/app/sim_desk.py`` and ``device/app/runner.py``.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Opening an older history recomputes its days once: the daemon asks systemd for the time first."""
+"""Building and running the daemon (device/app/runner.py): signals caught from the start; an upgrade asks
+systemd for time first (opening an older history recomputes its days once)."""
 from __future__ import annotations
 
 import socket
@@ -6,7 +7,8 @@ import sqlite3
 from datetime import datetime
 
 from device import config
-from device.app.commands.run import SimSpec, run_daemon
+from device.app.runner import run_daemon
+from device.app.sim_desk import SimSpec
 from device.adapters.store import Store
 
 MONDAY = datetime.fromisoformat("2026-03-02T00:00:00+01:00")
@@ -50,3 +52,33 @@ def test_an_upgrade_extends_the_start_timeout_before_ready(tmp_path, monkeypatch
         assert not [m for m in messages() if m.startswith("EXTEND_TIMEOUT_USEC=")]   # only when upgrading
     finally:
         sock.close()
+
+
+def test_a_second_signal_during_the_first_one_does_not_hang_the_stop():
+    """Ctrl-C twice, or timeout(1)'s TERM to the process and again to its group: the second handler runs inside the first's
+    ``event.set()``, on the same thread; it must not wait for the lock that thread holds."""
+    import threading
+
+    from device.app.runner import Stopper
+
+    stopper = Stopper()
+    posted = []
+    stopper.post = posted.append
+
+    class EventHitBySecondSignal:
+        def __init__(self):
+            self.lock = threading.Lock()  # like the lock inside threading.Event.set()
+            self.calls = 0
+
+        def set(self):
+            with self.lock:
+                self.calls += 1
+                if self.calls == 1:
+                    stopper("SIGINT")  # the second signal, handled while the first holds the lock
+
+    stopper.event = EventHitBySecondSignal()
+    t = threading.Thread(target=stopper, args=("SIGTERM",), daemon=True)
+    t.start()
+    t.join(2.0)
+    assert not t.is_alive(), "the stop request hung on its own lock"
+    assert stopper.reason == "SIGTERM" and posted == ["SIGTERM"] and stopper.event.calls == 1

@@ -1,4 +1,4 @@
-"""The daemon end to end on MockFactory pins and a FakeClock: a desk day in well under a second."""
+"""The daemon's loop end to end on MockFactory pins and a FakeClock: a desk day in well under a second."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from device.app.daemon import HEARTBEAT_S
 from device.sim.simulate import simulate
 from device.adapters.store import integrity_check, open_readonly
 
@@ -160,77 +159,6 @@ def test_button_press_is_done_and_hold_is_snooze(desk, cfg):
     assert d.events("snooze")
 
 
-def test_dashboard_inbox_commands_and_bad_files(desk, tmp_path):
-    from dashboard.commands import write_command
-    inbox = tmp_path / "commands"
-    d = desk(inbox=inbox).start()
-    write_command(inbox, "pause", minutes=30)
-    (inbox / "00000000000000000001-bad.json").write_text("{not json")
-    d.at(d.t + 2)
-    pause = d.events("pause")
-    assert pause and pause[0].data["minutes"] == 30 and pause[0].data["source"] == "dashboard"
-    assert d.daemon.status["paused_until_ts"] is not None
-    assert any("not JSON" in e.data["reason"] for e in d.events("command_rejected"))
-    assert list(inbox.glob("*.json")) == []
-    # a command flushes the history within a second, for the person watching the dashboard
-    assert d.store.pending == 0
-
-
-def test_rejections_held_for_the_next_summary_are_counted_at_a_stop(desk, tmp_path):
-    # "Every rejection is in exactly one event's count": the ones past the burst waited for the
-    # end of the interval, and a stop before it (a restart, an upgrade) dropped them uncounted.
-    from device.app.daemon import REJECT_BURST
-    inbox = tmp_path / "commands"
-    d = desk(inbox=inbox).start()
-    n = REJECT_BURST + 3
-    inbox.mkdir(exist_ok=True)
-    for i in range(n):
-        (inbox / f"{i + 1:020d}-bad.json").write_text("{not json")
-    d.at(d.t + 2)
-    assert sum(e.data["count"] for e in d.events("command_rejected")) == REJECT_BURST  # the rest held
-    d.daemon.stop("test")
-    rows = [json.loads(j) for (j,) in open_readonly(d.db).execute(
-        "SELECT json FROM events WHERE type = 'command_rejected'")]
-    assert sum(r["count"] for r in rows) == n
-
-
-class RecordingSink:
-    def __init__(self, fail=False):
-        self.fail, self.events, self.states, self.flushes, self.closed, self.daemon = fail, [], [], 0, 0, None
-
-    def start(self, daemon):
-        self.daemon = daemon
-
-    def publish(self, event):
-        if self.fail:
-            raise OSError("broker gone")
-        self.events.append(event)
-
-    def set_state(self, status):
-        self.states.append(dict(status))
-
-    def flushed(self):
-        self.flushes += 1
-
-    def close(self):
-        self.closed += 1
-
-
-def test_sinks_get_events_states_and_commands(desk):
-    good, bad = RecordingSink(), RecordingSink(fail=True)
-    d = desk(sinks=[bad, good]).start()
-    assert good.daemon is d.daemon
-    d.sit(31)
-    good.daemon.post_command("snooze", source="mqtt")
-    d.at(d.t + 1)
-    types = [e.type for e in good.events]
-    assert types[0] == "daemon_start" and "prompt" in types and "snooze" in types
-    assert any(s["seated"] for s in good.states) and good.flushes >= 1
-    assert d.daemon.sink_errors >= len(good.events)
-    d.stop()
-    assert good.closed == 1 and good.events[-1].type == "daemon_stop"
-
-
 def test_wall_clock_jumps_do_not_distort_durations(desk):
     d = desk().start()
     d.sit(10)
@@ -302,133 +230,3 @@ def test_a_full_disk_keeps_prompting_and_catches_up(desk, full_disk):
     types = [e.type for e in d.events()]
     assert types[:2] == ["daemon_start", "sit_start"] and types.count("prompt") == 2
     assert d.store.integrity_check() == []
-
-
-def test_status_kv_follows_the_person(desk):
-    d = desk().start()
-    d.sit(31)
-    d.at(d.t + 61)
-    st = d.store.get_json("status")
-    assert st["seated"] is True and st["alert"] == "routine"
-    d.leave(3)
-    d.at(d.t + 61)
-    st = d.store.get_json("status")
-    assert st["seated"] is False and st["alert"] == "none"
-
-
-def test_an_idle_desk_writes_nothing_and_its_lock_says_it_is_alive(desk):
-    from device.adapters.liveness import daemon_alive
-    d = desk().start()
-    d.at(d.t + 120)
-    flushes = d.store.flushes
-    d.at(d.t + 6 * 3600)
-    assert d.store.flushes == flushes, "no commit at all while nobody sits"
-    st = d.store.get_json("status")
-    assert st["stopped"] is False and st["stale_after_s"] is None   # no periodic writes promised
-    assert daemon_alive(d.db) is True
-    d.sit(5)
-    d.at(d.t + 61)
-    st = d.store.get_json("status")
-    assert st["seated"] is True and st["stale_after_s"] >= 2 * HEARTBEAT_S
-    d.stop()
-    assert daemon_alive(d.db) is False
-    with open_readonly(d.db) as ro:
-        assert json.loads(ro.execute("SELECT value FROM kv WHERE key = 'status'").fetchone()[0])["stopped"] is True
-
-
-def test_a_bout_without_events_still_saves_its_resume_state_every_heartbeat(desk):
-    d = desk().start()
-    d.sit(6)
-    assert d.daemon.status["seated"] and d.store.pending == 0
-    saved = d.store.flushes
-    d.sit(21)                                        # fidgets on, 27 minutes into the bout: no prompt yet
-    assert [e.type for e in d.events()][-1] == "sit_start"
-    assert d.store.flushes - saved == pytest.approx(21 * 60 / HEARTBEAT_S, abs=1)
-    state = d.store.get_json("daemon_state")
-    age = d.clock.wall_at(d.t).timestamp() - datetime.fromisoformat(state["ts"]).timestamp()
-    assert 0 <= age <= HEARTBEAT_S + d.cfg.history.flush_interval_s
-    assert state["engine"]["bout_start_ago"] is not None
-
-
-def test_trace_recording_replays_as_what_the_pins_saw(desk, cfg, tmp_path):
-    from device.adapters.trace import read_trace
-    d = desk(cfg=cfg.replace(history={"record_trace_dir": str(tmp_path / "traces")})).start()
-    d.sit(5)
-    d.leave(1)
-    d.stop()
-    (path,) = (tmp_path / "traces").glob("*.csv")
-    tr = read_trace(str(path))
-    assert tr.header.start == START
-    seat = [(round(t), v) for t, s, v in tr.edges({"seat"})]
-    assert seat[0] == (0, 0) and seat[1] == (0, 1) and seat[-1] == (300, 0)
-    assert tr.duration_s == pytest.approx(362, abs=1)
-
-
-def test_served_loop_is_woken_by_a_dashboard_command_not_a_timer(desk, tmp_path):
-    import queue
-    import threading
-    from dashboard.commands import write_command
-
-    class Waiter(RecordingSink):
-        def __init__(self):
-            super().__init__()
-            self.q = queue.Queue()
-
-        def publish(self, event):
-            self.q.put(event)
-
-    inbox = tmp_path / "commands"
-    sink = Waiter()
-    d = desk(inbox=inbox, sinks=[sink])
-    d.daemon.start(watch_inbox=True)
-    assert d.daemon._inbox_watch is not None  # inotify: no polling while idle
-    loop = threading.Thread(target=d.daemon.serve)
-    loop.start()
-    try:
-        write_command(inbox, "snooze")
-        while True:
-            e = sink.q.get(timeout=5)
-            if e.type in ("snooze", "snooze_refused", "command_rejected"):
-                break
-        assert e.data.get("source", "dashboard") == "dashboard"
-    finally:
-        d.daemon.request_stop("test")
-        loop.join(5)
-    assert not loop.is_alive() and d.daemon.stop_reason == "test"
-
-
-def test_a_second_daemon_on_the_same_history_refuses_to_start(desk, cfg, tmp_path):
-    """Two writers would store events twice and fight over the status: one clear line, no pins taken."""
-    from device.errors import UserError
-    from device.adapters.gpio.backend import make_pin_factory
-    first = desk().start()
-    other = make_pin_factory("mock")
-    second = type(first)(cfg, tmp_path, other)     # conftest's Desk, with pins of its own
-    try:
-        with pytest.raises(UserError, match="another deskpulse daemon is running on"):
-            second.start()
-        assert second.daemon.inputs is None, "refused before touching the pins"
-    finally:
-        second.store.close()
-        other.close()
-    first.sit(3)                                   # the first desk is unaffected
-    assert first.events("sit_start")
-    first.stop()
-    third = desk().start()                         # and once it has stopped, a new one starts
-    assert third.daemon._liveness_lock is not None
-
-
-def test_a_start_that_fails_after_the_pins_are_up_lets_go_of_them_and_the_lock(desk, monkeypatch):
-    from device.adapters.liveness import daemon_alive
-    d = desk()
-
-    def broken(now):
-        raise RuntimeError("tick failed")
-    monkeypatch.setattr(d.daemon, "tick", broken)
-    with pytest.raises(RuntimeError):
-        d.daemon.start()
-    assert d.daemon.stopped and d.daemon.stop_reason == "error"
-    assert daemon_alive(d.db) is False                       # the lock is free for the next try
-    again = desk()                                           # the pins are free: a new daemon takes them
-    again.start()
-    assert again.daemon.inputs.devices

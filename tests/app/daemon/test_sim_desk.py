@@ -1,4 +1,4 @@
-"""`run --simulate` at --speed max: the simulated person answers the daemon's prompts.
+"""The simulated desk (device/app/sim_desk.py) of `run --simulate`: the simulated person answers the daemon's prompts.
 
 The real wiring end to end: run_daemon on gpiozero MockFactory pins, a
 FakeClock jumping from edge to deadline, a real SQLite history; the person
@@ -11,7 +11,8 @@ from datetime import datetime
 import pytest
 
 from device import config
-from device.app.commands.run import SimSpec, run_daemon
+from device.app.runner import run_daemon
+from device.app.sim_desk import SimSpec
 from device.adapters.store import Store
 
 MONDAY = datetime.fromisoformat("2026-03-02T00:00:00+01:00")
@@ -147,11 +148,11 @@ class _Event:
 
 
 def test_the_scaled_feeder_wakes_for_an_answer_and_drives_it_on_time(monkeypatch):
-    """``_feed_scaled`` with a fake clock: answers planned while it waits are driven in order, on time."""
+    """``feed_scaled`` with a fake clock: answers planned while it waits are driven in order, on time."""
     import threading
     from types import SimpleNamespace
 
-    from device.app.commands import run as run_cmd
+    from device.app import sim_desk
     from device.sim.sim_person import Person
     from device.sim.simulate import simulate
 
@@ -175,10 +176,10 @@ def test_the_scaled_feeder_wakes_for_an_answer_and_drives_it_on_time(monkeypatch
     inputs = SimpleNamespace(devices={"seat": 1, "pir": 1, "button": 1},
                              drive=lambda sig, v: driven.append((clock.t, sig, v)))
     daemon = SimpleNamespace(clock=clock, inputs=inputs, cfg=cfg)
-    eyes = run_cmd._PersonSink(clock)
+    eyes = sim_desk.PersonSink(clock)
     eyes.wake = _Wake(clock, speed, prompts, [eyes])
     stopped = []
-    run_cmd._feed_scaled(daemon, SimSpec("typical", 1, 3, speed, MONDAY), threading.Event(), stopped.append, eyes)
+    sim_desk.feed_scaled(daemon, SimSpec("typical", 1, 3, speed, MONDAY), threading.Event(), stopped.append, eyes)
     assert stopped == ["simulation end"] and not prompts
     assert all(a[0] <= b[0] for a, b in zip(driven, driven[1:]))
     answers = [(t, s, v) for t, s, v in driven if s == "button"]
