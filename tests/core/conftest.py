@@ -1,6 +1,7 @@
-"""Engine tests import their helpers from this folder (pytest runs in importlib mode).
+"""Engine tests here and in subfolders (coaching/, rollup/) import their helpers from this folder
+(pytest runs in importlib mode).
 
-The rollup tests (test_rollup.py) build their event streams with the history tests'
+The rollup tests (rollup/test_rollup.py) build their event streams with the history tests'
 ``store_helpers.Desk`` (tests/adapters/store), which needs nothing of the store itself.
 """
 import sys
