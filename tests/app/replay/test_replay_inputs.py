@@ -213,7 +213,8 @@ def test_replay_memory_is_bounded_by_the_block_not_the_file(tmp_path, monkeypatc
 
 
 def test_simulate_memory_is_bounded_by_the_window_not_the_run(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sim, "WINDOW_DAYS", 7, raising=False)
+    from device.sim import files
+    monkeypatch.setattr(files, "WINDOW_DAYS", 7)
     peaks = {days: _peak(lambda: main(["simulate", "--days", str(days), "--out", str(tmp_path / f"s{days}.csv")]))
              for days in (7, 7, 56)}   # the first run imports what it needs
     capsys.readouterr()
