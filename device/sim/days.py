@@ -43,7 +43,7 @@ class SimResult:
     pir_block_s: float
     stats: dict[str, int] = field(default_factory=dict)
     #: what the PIR could see (sorted, before the one-shot): the daemon's simulated desk re-runs
-    #: the one-shot on these plus the person's answers to prompts (device/sim/sim_person.py)
+    #: the one-shot on these plus the person's answers to prompts (device/sim/desk_stream.py)
     pir_motions: list[float] = field(default_factory=list)
     #: (on, off) of every bag on the chair, seconds like ``truth`` (to 1 ms, clipped to the trace):
     #: the truth for the object metrics (benchmarks/accuracy.py); not written to the trace files

@@ -41,7 +41,7 @@ class Profile:
     # chance per break of a bag put on the chair soon (20-60 s) after the stand-up and lifted
     # tens of seconds before the person sits back down (its own seeded stream: 0 leaves the day as it was)
     soon_bag_p: float = 0.0
-    # How they answer a seated-routine prompt (device/sim/sim_person.py, the daemon's simulated desk only):
+    # How they answer a seated-routine prompt (device/sim/person.py, the daemon's simulated desk only):
     respond_p: float = 0.65                       # does the routine (the PIR sees it) or presses the button
     button_p: float = 0.2                         # ... of which by pressing the button
     snooze_p: float = 0.08                        # holds the button to snooze instead

@@ -10,7 +10,7 @@ person's day unchanged):
 - the PIR: leg movements seen with partial coverage (active and still spells,
   sitting down and standing up), placing and fetching a bag, false and warm-up
   triggers, all through a retriggerable one-shot with a hold and a blocked time
-  (``one_shot``, which the live simulated desk re-runs: ``device/sim/sim_person.py``).
+  (``one_shot``, which the live simulated desk re-runs: ``device/sim/desk_stream.py``).
 """
 from __future__ import annotations
 
