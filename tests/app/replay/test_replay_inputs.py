@@ -198,8 +198,8 @@ def _peak(fn) -> int:
 
 def test_replay_memory_is_bounded_by_the_block_not_the_file(tmp_path, monkeypatch):
     """Eight times the days, the same peak: the old replay held the whole file, split, and every event."""
-    from device.adapters import trace
-    monkeypatch.setattr(trace, "BLOCK_BYTES", 16 << 10, raising=False)   # both files span many blocks
+    from device.adapters.trace import reader
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 16 << 10)   # both files span many blocks
     monkeypatch.setattr(sys, "stdout", open(os.devnull, "w"))   # what is written is not held
     peaks = {}
     for days in (4, 4, 32):   # the first run imports what the replay needs
