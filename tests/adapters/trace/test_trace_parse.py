@@ -1,4 +1,8 @@
-"""The streaming trace parser (fast blocks, text blocks, any block size) agrees with the row-by-row reference."""
+"""The streaming trace parser (fast blocks, text blocks, any block size) agrees with the row-by-row reference.
+
+``device/adapters/trace/rows.py`` (the fast parser and the reference) read through
+``device/adapters/trace/reader.py`` (blocks of any size, bytes or text).
+"""
 from __future__ import annotations
 
 import random
@@ -7,6 +11,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from device.adapters import trace as T
+from device.adapters.trace import reader
+from device.adapters.trace.rows import parse_fast
 from device.sim.simulate import simulate, write
 
 HEAD = "# deskpulse-trace v1\n# start: 2026-03-02T00:00:00+01:00\n# duration_s: 1000\n# signals: seat,pir\nt,signal,value\n"
@@ -45,17 +51,17 @@ def test_fast_parser_accepts_exactly_what_the_row_parser_accepts(tmp_path_factor
             body[min(pos, len(body) - 1):min(pos, len(body) - 1) + 1] = [] if op < 0.8 else [rnd.choice(ATOMS)]
     text = HEAD + "".join(body)
     got, path = _read_in_blocks(tmp_path_factory, text, block)
-    assert got == _outcome(lambda x: T._read_rows(path, x), text.replace("\r\n", "\n").replace("\r", "\n"))
+    assert got == _outcome(lambda x: reader._read_rows(path, x), text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _counting_rows(monkeypatch):
     calls = []
-    rows = T.TraceStream._rows
+    rows = reader.parse_rows
 
-    def spy(self, lines, lineno):
+    def spy(path, header, limit, last_t, lines, lineno):
         calls.append(len(lines))
-        return rows(self, lines, lineno)
-    monkeypatch.setattr(T.TraceStream, "_rows", spy)
+        return rows(path, header, limit, last_t, lines, lineno)
+    monkeypatch.setattr(reader, "parse_rows", spy)
     return calls
 
 
@@ -66,7 +72,7 @@ def test_a_simulated_trace_takes_the_fast_path_and_matches(tmp_path, monkeypatch
     calls = _counting_rows(monkeypatch)
     fast = T.read_trace(str(path), block=4096)   # many blocks, each split mid-file
     assert calls == []
-    ref = T._read_rows(str(path), text)
+    ref = reader._read_rows(str(path), text)
     assert (fast.times, fast.signals, fast.values, fast.header) == (ref.times, ref.signals, ref.values, ref.header)
     assert all(s in T.SIGNALS for s in fast.signals) and set(fast.values) <= {0, 1}
 
@@ -81,13 +87,13 @@ def _stream(tmp_path):
                                  "1,seat,1\r", "nan,seat,1", "inf,seat,1", "-1,seat,1", "2000,seat,1"])
 def test_odd_rows_leave_the_fast_path(tmp_path, row):
     with _stream(tmp_path) as s:
-        assert s._fast(("0,seat,0\n" + row + "\n5,pir,1\n").encode()) is None
+        assert parse_fast(("0,seat,0\n" + row + "\n5,pir,1\n").encode(), s.last_t, s.limit) is None
 
 
 @pytest.mark.parametrize("bad", ["nan", "inf", "1e999"])
 def test_a_time_that_is_not_finite_is_reported_on_its_line(bad):
     with pytest.raises(T.TraceError) as e:
-        T._read_rows("x.csv", HEAD + "0,seat,0\n" + bad + ",seat,1\n")
+        reader._read_rows("x.csv", HEAD + "0,seat,0\n" + bad + ",seat,1\n")
     assert str(e.value) == f"x.csv:7: time {bad!r} is not a finite number"
 
 
@@ -109,4 +115,4 @@ def test_read_trace_reads_the_file_as_the_text_reader_would(tmp_path_factory, se
     with open(path, encoding="utf-8") as f:
         text = f.read()
     assert _outcome(lambda _: T.read_trace(str(path), block=block), None) == \
-        _outcome(lambda x: T._read_rows(str(path), x), text)
+        _outcome(lambda x: reader._read_rows(str(path), x), text)
