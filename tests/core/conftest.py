@@ -1,4 +1,4 @@
-"""Engine tests import their helpers from this folder (pytest runs in importlib mode)."""
+"""Engine tests here and in subfolders (sensing/) import their helpers from this folder (pytest runs in importlib mode)."""
 import sys
 from pathlib import Path
 
