@@ -2,6 +2,9 @@
 
 The physics (see shared/traces/README.md) and how this part answers it:
 
+* PIR alone: a retriggerable one-shot that stays high ``hold`` seconds after
+  the last movement. The hold is learnt as the shortest high pulse seen, so
+  the true last movement is ``fall - hold``. Arrival needs
   ``pir_arrival_pulses`` within ``pir_arrival_window_s`` (a lone false
   trigger is not a person); leaving is declared after ``pir_absence_s``
   without movement and back-dated to the last movement. A still reader and
@@ -23,7 +26,6 @@ The physics (see shared/traces/README.md) and how this part answers it:
   prompts (``hold_s``). Measured on the dev days: false prompts 41 -> 10 -> 6 -> 3.
 * PIR warm-up: the module fires spuriously in its first minute, so its
   edges are ignored for ``pir_warmup_s`` after start.
-
 
 The edge loop (``Sensing.run``) keeps this part's per-pulse bookkeeping (hold
 learning, ``_pulses``, ``motion_rises``, ``moving_s``) in locals, the same as
