@@ -1,4 +1,4 @@
-"""Engine tests here and in subfolders (coaching/, rollup/) import their helpers from this folder
+"""Engine tests here and in subfolders (sensing/, coaching/, rollup/) import their helpers from this folder
 (pytest runs in importlib mode).
 
 The rollup tests (rollup/test_rollup.py) build their event streams with the history tests'

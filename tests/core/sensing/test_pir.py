@@ -1,73 +1,9 @@
-"""Sensing: debounce, confirmation delays, back-dating, PIR evidence. Table-driven on a fake timeline."""
+"""The PIR alone: warm-up, arrival, absence, lone motions, still readers and probable breaks."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
 
-from engine_helpers import make_engine, pir_pulses, run, sit, types
-
-BOUNCE = [(100.000, "seat", 1), (100.002, "seat", 0), (100.004, "seat", 1), (100.006, "seat", 0), (100.007, "seat", 1)]
-
-
-@pytest.mark.parametrize("name, edges, until, expected", [
-    ("a sit is back-dated to its edge", sit(100, 400), 600,
-     [("sit_start", 100.0), ("sit_end", 400.0)]),
-    ("contact bounce collapses to one transition", BOUNCE + [(400, "seat", 0)], 600,
-     [("sit_start", 100.01), ("sit_end", 400.0)]),
-    ("a 5 ms spike is not a sit", [(100, "seat", 1), (100.005, "seat", 0)], 200, []),
-    ("a press under 3 s is not a sit", sit(100, 102.5), 200, []),
-    ("a 6 s weight shift does not end the sit", sit(100, 300) + sit(306, 500), 700,
-     [("sit_start", 100.0), ("sit_end", 500.0)]),
-    ("a 12 s absence ends it, back-dated", sit(100, 300) + sit(312, 500), 700,
-     [("sit_start", 100.0), ("sit_end", 300.0), ("sit_start", 312.0), ("sit_end", 500.0)]),
-    ("a spike during a sit is ignored", sit(100, 300) + [(200, "seat", 0), (200.003, "seat", 1)], 500,
-     [("sit_start", 100.0), ("sit_end", 300.0)]),
-])
-def test_seat_only(name, edges, until, expected):
-    events = run(make_engine("seat"), edges, until)
-    assert types(events, "sit_start", "sit_end") == expected, name
-
-
-def test_seat_pressed_at_start_counts_from_zero():
-    events = run(make_engine("seat"), [(0.0, "seat", 1), (900, "seat", 0)], 1000)
-    assert types(events, "sit_start", "sit_end") == [("sit_start", 0.0), ("sit_end", 900.0)]
-
-
-def test_both_rejects_a_bag_that_never_moves():
-    # the person leaves at 300; a bag lands 200 s later and stays 20 minutes, never moving
-    edges = sit(100, 300) + pir_pulses([101, 150, 298]) + sit(500, 1700)
-    eng = make_engine("both")
-    events = run(eng, edges, 3000)
-    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0), ("sit_end", 300.0)]
-    assert eng.sensing.object_calls == [(500.0, 500.0 + 600)]   # object_timeout_s after the press
-
-
-def test_both_accepts_a_still_person_once_legs_move_twice():
-    # sat down at 500 unseen by the PIR; leg movements at 560 and 600: seated since 500
-    edges = pir_pulses([50]) + sit(500, 2000) + pir_pulses([560, 600, 1200])
-    events = run(make_engine("both"), edges, 2500)
-    assert types(events, "sit_start", "sit_end") == [("sit_start", 500.0), ("sit_end", 2000.0)]
-
-
-def test_both_a_still_person_who_shifts_weight_is_never_taken_for_an_object():
-    # no leg motion for 2 h after sitting down, but a weight shift every 40 minutes
-    edges = pir_pulses([98]) + sit(100, 2500) + sit(2502, 4900) + sit(4902, 7300)
-    events = run(make_engine("both"), edges, 7500)
-    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0), ("sit_end", 7300.0)]
-
-
-def test_both_perching_with_moving_legs_is_still_sitting():
-    edges = sit(100, 1000) + sit(1040, 2000) + pir_pulses([101, 500, 1015, 1025, 1990])
-    events = run(make_engine("both"), edges, 2500)
-    assert types(events, "sit_start", "sit_end") == [("sit_start", 100.0), ("sit_end", 2000.0)]
-
-
-def test_both_standing_up_and_sitting_down_is_an_absence():
-    # motion at both edges of a 40 s empty spell: the person stood up and came back
-    edges = sit(100, 1000) + sit(1040, 2000) + pir_pulses([101, 500, 999, 1041, 1990])
-    events = run(make_engine("both"), edges, 2500)
-    assert types(events, "sit_start", "sit_end") == [
-        ("sit_start", 100.0), ("sit_end", 1000.0), ("sit_start", 1040.0), ("sit_end", 2000.0)]
+from engine_helpers import make_engine, pir_pulses, run, types
 
 
 def test_pir_only_needs_two_pulses_to_arrive_and_backdates_leaving():
@@ -171,68 +107,6 @@ def test_pir_only_a_return_that_keeps_moving_does_not_hold_prompts_back():
     events = run(eng, edges, 4000)
     prompts = [round(e.t) for e in events if e.type == "prompt"]
     assert prompts and prompts[0] == 1400 + 1800
-
-
-# ---------------------------------------------------------------- the edge loop vs the per-edge methods
-def _reference_feed(s, t, sig, v):
-    """An edge the way sensing took it before Sensing.run: the debounce inline, the PIR via _pir_edge."""
-    from device.core.sensing import INF
-    if t >= s.next_deadline():
-        s.advance(t)
-    if sig == "pir":
-        s._pir_edge(t, v)
-    elif v != s._seat_raw:
-        if s._seat_commit_due != INF:
-            s._seat_commit_due = INF if v == s._seat_stable else t + s._spike
-        else:
-            s._seat_commit_due = t + s._spike
-        s._seat_raw, s._seat_raw_t = v, t
-
-
-def _state(s):
-    return {k: (list(v) if isinstance(v, list) else v) for k, v in vars(s).items() if k != "cfg"}
-
-
-@settings(max_examples=300, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), warmup=st.sampled_from([0, 20]), pir_first=st.booleans())
-def test_fused_edge_loop_matches_the_per_edge_methods(seed, warmup, pir_first):
-    """Sensing.run keeps the PIR bookkeeping of _pir_on/_pir_off (hold learning, pulses, movement)
-    in locals; on random edges (repeats, spikes, bounce, long and short pulses) both give the
-    same state after every edge. A change to one must be made to the other."""
-    import random
-
-    from device import config
-    from device.core.sensing import Sensing
-    rnd = random.Random(seed)
-    cfg = config.load(None, env={}).replace(sensing={"sensors": "both", "pir_warmup_s": warmup}).sensing
-    a, b = Sensing(cfg, pir=int(pir_first)), Sensing(cfg, pir=int(pir_first))
-    t = 0.0
-    for _ in range(rnd.randint(1, 400)):
-        t += rnd.choice([0.0, 0.001, 0.03, 0.3, 1.0, 2.0, 3.2, 8.0, 40.0, 200.0]) * rnd.random() * 2
-        sig, v = rnd.choice(["seat", "pir", "pir"]), rnd.randint(0, 1)
-        (a.feed_seat if sig == "seat" else a.feed_pir)(t, v)
-        _reference_feed(b, t, sig, v)
-        assert _state(a) == _state(b)
-        assert a.moving_total(t + 1.0) == b.moving_total(t + 1.0)
-
-
-def test_a_press_waiting_for_a_person_never_stalls_on_rounding():
-    # (t0 + 120) - t0 < 120 for this t0: the wait used to re-arm itself at the same time forever
-    from device import config
-    from device.core.sensing import Sensing
-    t0 = 2038.5792536993797
-    assert (t0 + 120.0) - t0 < 120.0
-    s = Sensing(config.load(None, env={}).replace(sensing={"sensors": "both"}).sensing)
-    expired, calls = s._pend_expired, []
-
-    def counted(due):   # fail instead of hanging if the timer re-arms itself
-        calls.append(due)
-        assert len(calls) < 100, calls[-3:]
-        expired(due)
-    s._pend_expired = counted
-    s.feed_seat(t0, 1)
-    s.advance(t0 + 4000)   # past the call (object_timeout_s) and its hold on coaching (45 min)
-    assert s._object and s.next_deadline() == float("inf")
 
 
 def _moving(a: float, b: float, every: float = 50.0, hold: float = 2.0):
