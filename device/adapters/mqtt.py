@@ -18,7 +18,7 @@ counted here: the daemon logs and records them, rate-limited (``device/app/daemo
 
 Delivery is QoS 1 tracked by mid (paho's ``info.rc`` stays 4 for messages
 published offline and ``wait_for_publish`` raises, so neither is used); a row
-leaves the outbox only when its PUBACK arrives. See ``device/adapters/outbox.py``.
+leaves the outbox only when its PUBACK arrives. See ``device/adapters/store/outbox.py``.
 """
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ from device.adapters import ha_discovery
 from device.config import ConfigError, default_db_path, parse_hhmm
 from device.adapters.mqtt_topics import (MAX_COMMAND_BYTES, MAX_IN_PACKET, OFFLINE, ONLINE, Command, Rejection, Topics,
                                  client_id, parse_command, state_json)
-from device.adapters.outbox import Outbox
-from device.adapters.sqlite_uri import sqlite_uri
+from device.adapters.store.outbox import Outbox
+from device.adapters.store.sqlite_uri import sqlite_uri
 
 log = logging.getLogger("deskpulse.mqtt")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from mqtt_support import stream  # noqa: E402
 
-from device.adapters.outbox import Outbox  # noqa: E402
+from device.adapters.store.outbox import Outbox  # noqa: E402
 from device.adapters.store import Store  # noqa: E402
 
 

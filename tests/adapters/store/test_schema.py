@@ -139,7 +139,7 @@ def test_an_event_for_a_packed_day_joins_it_and_duplicates_are_ignored(tmp_path)
     s.add(d.events[:5])                               # already stored (packed): ignored
     s.add(late.events)                                # new, for the packed day
     assert s.flush()
-    s._pack(s.conn, None)                             # a later flush packs it again
+    s._upkeep.pack(s.conn, None)                     # a later flush packs it again
     with open_readonly(db) as ro:
         assert count_events(ro) == len(d.events) + len(late.events)
         day = [e for day, e in read_events(ro, first)]
@@ -342,7 +342,7 @@ def test_a_damaged_packed_day_is_salvaged_not_fatal(tmp_path, caplog):
     with Store(db) as s:                              # opens, stores, and packs around the damage
         s.add(late.events)
         assert s.flush()
-        s._pack(s.conn, None)
+        s._upkeep.pack(s.conn, None)
         assert s.stats()["write_errors"] == 0
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT data FROM packed_days WHERE day = ?", (day,)).fetchone()[0] == bytes(bad)
@@ -369,7 +369,7 @@ def test_the_dashboard_cache_version_moves_when_a_late_event_is_packed_into_its_
     assert s.flush()
     with s.conn:
         s.conn.execute("DELETE FROM outbox")          # the broker took them at once
-    assert s._pack(s.conn, None) == 1                 # packed straight back: max(seq) is as it was
+    assert s._upkeep.pack(s.conn, None) == 1         # packed straight back: max(seq) is as it was
     s.close()
     assert version() != before
 

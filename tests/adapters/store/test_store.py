@@ -96,7 +96,7 @@ def test_nothing_written_before_flush_and_one_transaction_per_flush(tmp_path):
     assert count(db) == 0 and count(db, "kv") == 0 and s.pending == 10
     assert statements == []
     assert s.flush()
-    # kv: "resume", and the wall clock's offset that the outbox's ages follow (device/adapters/outbox.py)
+    # kv: "resume", and the wall clock's offset that the outbox's ages follow (device/adapters/store/outbox_bounds.py)
     assert count(db) == 10 and count(db, "outbox") == 10 and count(db, "kv") == 2 and count(db, "days") == 1
     assert [x for x in statements if x.split()[0] in ("BEGIN", "COMMIT", "ROLLBACK")] == ["BEGIN IMMEDIATE", "COMMIT"]
     statements.clear()
