@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = """
 import sys, time
 import gpiozero, gpiozero.pins.mock, sqlite3, json, queue, threading, socket, zoneinfo
-import device.config, device.adapters.clock, device.core.events, device.adapters.store, device.core.engine, device.adapters.hardware, device.app.daemon
+import device.config, device.adapters.clock, device.core.events, device.adapters.store, device.core.engine, device.adapters.gpio.backend, device.adapters.gpio.inputs, device.adapters.gpio.outputs, device.app.daemon
 print("ready", flush=True)
 time.sleep(float(sys.argv[1]))
 """

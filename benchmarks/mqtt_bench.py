@@ -36,7 +36,7 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 
 from device import config  # noqa: E402
 from device.core.events import EventFactory, IdFactory  # noqa: E402
-from device.adapters.mqtt import MqttSink  # noqa: E402
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
 from device.adapters.store import Store  # noqa: E402
 
 WINDOW = 100

@@ -33,8 +33,8 @@ import queue, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from device import config
-from device.adapters.mqtt import MqttSink
-from device.adapters.mqtt_topics import Rejection
+from device.adapters.mqtt.sink import MqttSink
+from device.adapters.mqtt.commands import Rejection
 def hwm():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -64,7 +64,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from device import config
 from device.adapters.clock import FakeClock
 from device.app.daemon import Daemon
-from device.adapters.mqtt import MqttSink
+from device.adapters.mqtt.sink import MqttSink
 from device.adapters.store import Store
 port, db, n = int(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 lines = []

@@ -48,7 +48,10 @@ from device.core.coaching import in_window
 from device.config import parse_window
 from device.errors import UserError
 from device.core.events import Event, EventFactory, IdFactory
-from device.adapters import hardware
+from device.adapters.gpio.backend import make_pin_factory
+from device.adapters.gpio.inputs import Inputs, wired_signals
+from device.adapters.gpio.outputs import Outputs
+from device.adapters.gpio.patterns import describe
 
 log = logging.getLogger("deskpulse.daemon")
 
@@ -265,9 +268,9 @@ class Daemon:
         try:
             self._continue_ids()
             if self.pin_factory is None:
-                self.pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
+                self.pin_factory = make_pin_factory(cfg.gpio.pin_factory)
                 self._owns_factory = True
-            self.inputs = hardware.Inputs(cfg, self.queue.put, clock.monotonic, self.pin_factory)
+            self.inputs = Inputs(cfg, self.queue.put, clock.monotonic, self.pin_factory)
             self.levels = self.inputs.levels()
             now = clock.monotonic()
             self._last_t = now
@@ -276,9 +279,9 @@ class Daemon:
             self.engine = Engine(cfg, wall_at=clock.wall_at, ids=self.ids, start_t=now,
                                  initial=initial, resume=resume, resume_gap_s=gap)
             self.resumed = resume is not None
-            self.outputs = hardware.Outputs(cfg, self.pin_factory, time_scale=self.output_scale)
+            self.outputs = Outputs(cfg, self.pin_factory, time_scale=self.output_scale)
             if self.trace_dir:
-                self.trace = TraceRecorder(self.trace_dir, clock, hardware.wired_signals(cfg),
+                self.trace = TraceRecorder(self.trace_dir, clock, wired_signals(cfg),
                                            note=f"recorded by deskpulse {self.version}".strip())
                 self.trace.roll(now, self.levels)
         except BaseException:
@@ -619,7 +622,7 @@ class Daemon:
         if changed:
             self._ram_dirty = True
         if self.outputs and self.outputs.show(status.get("alert", "none")):
-            log.info("LED: %s", hardware.describe(self.outputs.pattern))
+            log.info("LED: %s", describe(self.outputs.pattern))
         if changed:
             for sink in self.sinks:
                 self._sink_call(sink, "set_state", status)

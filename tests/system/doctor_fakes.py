@@ -1,10 +1,14 @@
-"""Fake filesystem roots and a reversible fake RPi.GPIO for the doctor tests."""
+"""Fake filesystem roots, identities and imports, and a reversible fake RPi.GPIO, for the doctor tests."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 from pathlib import Path
+
+from device import config
+from device.app.doctor import Check, System
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,3 +66,31 @@ def installed_fake_rpigpio():
             sys.modules.pop(n, None)
         sys.modules.update(saved)
 
+
+ALICE = 4242  # a uid that owns none of the fake files
+
+
+def importer(absent=("lgpio",), raising: dict[str, Exception] | None = None):
+    """import_module for System: some modules missing, some raising on import, the rest real."""
+    raising = raising or {}
+
+    def imp(name: str):
+        if name in raising:
+            raise raising[name]
+        if name in absent or name.split(".")[0] in absent:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return importlib.import_module(name)
+    return imp
+
+
+def system(fake_root, uid=ALICE, gids=(), user="alice", env=None, **kw) -> System:
+    return System(root=fake_root.path, uid=uid, gids=frozenset(gids), user=user, env=env or {}, **kw)
+
+
+def cfg(**gpio) -> config.Config:
+    return config.Config().replace(gpio=gpio) if gpio else config.Config()
+
+
+def line(checks: list[Check], name: str) -> Check:
+    (c,) = [c for c in checks if c.name == name]
+    return c

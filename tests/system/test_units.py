@@ -205,7 +205,7 @@ def test_installer_refuses_to_run_without_root_in_one_line():
 
 
 def test_hardware_pin_table_matches_the_default_config():
-    """hardware.md's pin table must say exactly what device/config.py wires by default."""
+    """hardware.md's pin table must say exactly what device/config/schema.py wires by default."""
     text = (ROOT / "hardware.md").read_text()
     rows = {}
     for line in text.splitlines():

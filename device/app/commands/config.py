@@ -5,8 +5,6 @@ import argparse
 
 from device import config
 
-HELP = "check a configuration file, or show the effective configuration"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -13,8 +13,6 @@ import sys
 from device.app.commands import args as check
 from device.errors import UserError
 
-HELP = "serve the web dashboard (127.0.0.1:8080 by default); --hash-password makes a password hash"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="configuration file (default: the standard places)")

@@ -24,8 +24,6 @@ from pathlib import Path
 
 from device.errors import UserError
 
-HELP = "a simulated desk with the dashboard, no Pi needed (try this first)"
-
 #: Simulated weeks put before the demo's day in a fresh history (History then has bars to show).
 SEED_WEEKS = 3
 #: kv key naming the simulated days: '{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}' (read by the dashboard).

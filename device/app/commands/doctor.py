@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "check GPIO backend, devices, permissions, config, history and MQTT; exit 1 if anything FAILs"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE",

@@ -17,8 +17,6 @@ import json
 import sys
 from datetime import date
 
-HELP = "export the history (days, bouts or events) as CSV or JSON"
-
 CORE = ("v", "id", "type", "t", "ts")
 
 

@@ -8,8 +8,6 @@ import sys
 from device import config
 from device.errors import UserError
 
-HELP = "replay a deskpulse-trace v1 file through the sitting engine and print its events"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("trace", help="a deskpulse-trace v1 CSV file")

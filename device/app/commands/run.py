@@ -21,8 +21,6 @@ from pathlib import Path
 from device.app.commands import args as check
 from device.errors import UserError
 
-HELP = "run the desk daemon (GPIO), or a simulated desk with --simulate"
-
 log = logging.getLogger("deskpulse.run")
 
 
@@ -122,7 +120,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
                with_sinks: bool = True) -> int:
     """Build and run the daemon until SIGTERM/SIGINT, the end of a simulation, or ``seconds``."""
     from device import __version__
-    from device.adapters import hardware
+    from device.adapters.gpio.backend import make_pin_factory
     from device.adapters.clock import FakeClock, ScaledClock, SystemClock
     from device.config import default_db_path
     from device.app.daemon import Daemon
@@ -139,7 +137,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
             clock = FakeClock(sim.start)
         else:
             clock = ScaledClock(sim.start, sim.speed, sim.until_s)
-        pin_factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
+        pin_factory = make_pin_factory(cfg.gpio.pin_factory)
         notifier = Notifier()
         if needs_upgrade(db):
             # an upgrade recomputes every stored day once (v4: a minute or so for years of history on
@@ -152,7 +150,7 @@ def run_daemon(cfg, sim: SimSpec | None = None, seconds: float | None = None, on
             sinks.append(eyes)
         try:
             if with_sinks and cfg.mqtt.host:
-                from device.adapters.mqtt import MqttSink
+                from device.adapters.mqtt.sink import MqttSink
                 if sim is None:
                     sinks.append(MqttSink(cfg, db_path=db))
                 else:  # stamped with the simulated time, under its own name
@@ -195,7 +193,7 @@ def simulated_identity(cfg):
     Home Assistant history, and the same MQTT client id would make the broker throw the
     real daemon off at every reconnect.
     """
-    from device.adapters.mqtt_topics import device_id
+    from device.adapters.mqtt.topics import device_id
     return cfg.replace(device={"device_id": f"{device_id(cfg)}-sim", "name": f"{cfg.device.name or 'Desk'} (simulated)"},
                        mqtt={"client_id": f"{cfg.mqtt.client_id}-sim" if cfg.mqtt.client_id else ""})
 

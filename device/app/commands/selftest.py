@@ -13,8 +13,6 @@ import time
 
 from device.app.commands import args as check
 
-HELP = "light each LED pattern, beep once, then show input edges live (check the wiring)"
-
 _MEANING = {"seat": ("empty", "pressed"), "pir": ("still", "motion"), "button": ("released", "pressed")}
 
 
@@ -27,21 +25,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from device import config
 
-    from device.adapters import hardware
+    from device.adapters.gpio.backend import make_pin_factory
+    from device.adapters.gpio.inputs import Inputs
+    from device.adapters.gpio.outputs import Outputs
+    from device.adapters.gpio.patterns import describe
     cfg = config.load(args.config)
     watch_s = check.number("seconds", args.seconds, 0, 3600)
     show_s = check.number("pattern-seconds", args.pattern_seconds, 0, 3600)
-    factory = hardware.make_pin_factory(cfg.gpio.pin_factory)
+    factory = make_pin_factory(cfg.gpio.pin_factory)
     g = cfg.gpio
     print(f"backend: {cfg.gpio.pin_factory}   config: {cfg.source}")
     try:
-        with hardware.Outputs(cfg, factory) as out:
+        with Outputs(cfg, factory) as out:
             if out.led is None:
                 print("LED: not wired (gpio.led_pin = -1)")
             else:
                 kind = "PWM" if g.led_pwm else "on/off"
                 for alert in ("routine", "reminder", "walk"):
-                    print(f"LED on GPIO{g.led_pin} ({kind}): {hardware.describe(alert)} ...", flush=True)
+                    print(f"LED on GPIO{g.led_pin} ({kind}): {describe(alert)} ...", flush=True)
                     out.show(alert)
                     time.sleep(show_s)
                 out.show("none")
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
                 out.wait_beeps(2.0)
         q: queue.Queue = queue.Queue()
         t0 = time.monotonic()
-        with hardware.Inputs(cfg, q.put, time.monotonic, factory) as inp:
+        with Inputs(cfg, q.put, time.monotonic, factory) as inp:
             if not inp.devices:
                 print("inputs: none wired")
                 return 0

@@ -10,8 +10,6 @@ import argparse
 from device.app.commands import args as check
 from device.errors import UserError
 
-HELP = "simulate days at a desk: write a trace of seat/PIR edges and its truth file"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", default="1", metavar="N", help="whole days to simulate (default 1, at most 3660)")

@@ -11,8 +11,6 @@ import json
 import sys
 from typing import Any, TextIO
 
-HELP = "show a desk's live state and events from the MQTT broker"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="default: /etc/deskpulse/config.toml, then ~/.config/deskpulse/config.toml")
@@ -60,8 +58,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     from device import config
     from device.errors import UserError
-    from device.adapters.mqtt import make_client
-    from device.adapters.mqtt_topics import Topics, sanitize_id
+    from device.adapters.mqtt.client import make_client
+    from device.adapters.mqtt.topics import Topics, sanitize_id
 
     out = out or sys.stdout
     cfg = config.load(args.config)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from device import config  # noqa: E402
 from device.adapters.clock import FakeClock  # noqa: E402
 from device.app.daemon import Daemon  # noqa: E402
-from device.adapters.mqtt import MqttSink  # noqa: E402
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
 from device.sim.simulate import DEFAULT_START, simulate  # noqa: E402
 from device.adapters.store import Store  # noqa: E402
 

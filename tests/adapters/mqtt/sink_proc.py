@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
 from device import config  # noqa: E402
-from device.adapters.mqtt import MqttSink  # noqa: E402
-from device.adapters.mqtt_topics import Rejection  # noqa: E402
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
+from device.adapters.mqtt.commands import Rejection  # noqa: E402
 
 
 def hwm_kb() -> int:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from mqtt_support import has_mosquitto_passwd, mqtt_cfg, wait_for  # noqa: E402
 from mqtt_support import stream  # noqa: E402
 
-from device.adapters.mqtt import MqttSink  # noqa: E402
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
 from device.adapters.store import Store  # noqa: E402
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "mqtt.md"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).parent))
 from mqtt_support import mqtt_cfg, wait_for  # noqa: E402
 
-from device.adapters.mqtt import MqttSink  # noqa: E402
-from device.adapters.mqtt_topics import MAX_COMMAND_BYTES, Command, Rejection, parse_command  # noqa: E402
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
+from device.adapters.mqtt.commands import MAX_COMMAND_BYTES, Command, Rejection, parse_command  # noqa: E402
 
 
 @pytest.mark.parametrize("payload,expected", [

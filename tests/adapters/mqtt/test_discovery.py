@@ -9,9 +9,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from mqtt_support import mqtt_cfg, wait_for  # noqa: E402
 
 from device import config  # noqa: E402
-from device.adapters import ha_discovery
-from device.adapters.mqtt import MqttSink  # noqa: E402
-from device.adapters.mqtt_topics import Topics, build_state, sanitize_id  # noqa: E402
+from device.adapters.mqtt import discovery
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
+from device.adapters.mqtt.topics import Topics, sanitize_id  # noqa: E402
+from device.adapters.mqtt.state import build_state  # noqa: E402
 
 # From the HA docs: device classes and state classes this integration may use.
 SENSOR_DEVICE_CLASSES = {"duration", "timestamp", None}
@@ -26,7 +27,7 @@ def configs(**keys):
     cfg = config.from_dict({}, "t").replace(device={"device_id": "Office Desk #3", "name": "Office desk"},
                                             mqtt={"host": "x", **keys})
     topics = Topics.from_config(cfg)
-    return cfg, topics, [(t, json.loads(p)) for t, p in ha_discovery.configs(cfg, topics)]
+    return cfg, topics, [(t, json.loads(p)) for t, p in discovery.configs(cfg, topics)]
 
 
 def test_topic_names_are_sanitised():

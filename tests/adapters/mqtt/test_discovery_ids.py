@@ -16,15 +16,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 from mqtt_support import mqtt_cfg, stream, wait_for  # noqa: E402
 
 from device import config  # noqa: E402
-from device.adapters import ha_discovery
-from device.adapters.mqtt import HA_IDS_KEY, MqttSink  # noqa: E402
-from device.adapters.mqtt_topics import Topics  # noqa: E402
+from device.adapters.mqtt import discovery
+from device.adapters.mqtt.ha_ids import HA_IDS_KEY  # noqa: E402
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
+from device.adapters.mqtt.topics import Topics  # noqa: E402
 from device.adapters.store import Store  # noqa: E402
 
 
 def _ids(device: str, scheme: str = "exact") -> tuple[set[str], set[str], set[str]]:
     cfg = config.from_dict({}, "t").replace(device={"device_id": device}, mqtt={"host": "x"})
-    confs = [json.loads(p) for _, p in ha_discovery.configs(cfg, Topics.from_config(cfg), ids=scheme)]
+    confs = [json.loads(p) for _, p in discovery.configs(cfg, Topics.from_config(cfg), ids=scheme)]
     return ({c["unique_id"] for c in confs}, {i for c in confs for i in c["device"]["identifiers"]},
             {c["default_entity_id"] for c in confs})
 
@@ -67,7 +68,7 @@ def test_legacy_ids_are_the_old_ones_and_entity_ids_stay_valid():
 
 def test_has_entity_name_is_not_sent():
     cfg = config.from_dict({}, "t").replace(device={"device_id": "desk1"}, mqtt={"host": "x"})
-    for _, p in ha_discovery.configs(cfg, Topics.from_config(cfg)):
+    for _, p in discovery.configs(cfg, Topics.from_config(cfg)):
         assert "has_entity_name" not in json.loads(p), "not an MQTT discovery option"
 
 

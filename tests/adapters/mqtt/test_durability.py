@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from mqtt_support import mqtt_cfg, outbox_rows, wait_for  # noqa: E402
 from mqtt_support import stream  # noqa: E402
 
-from device.adapters.mqtt import MqttSink  # noqa: E402
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
 from device.adapters.store import Store  # noqa: E402
 
 DESK = Path(__file__).parent / "desk_proc.py"

@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from mqtt_support import mqtt_cfg, wait_for  # noqa: E402
 
-from device.adapters.mqtt import MqttSink  # noqa: E402
-from device.adapters.mqtt_topics import Command, Rejection, parse_command  # noqa: E402
+from device.adapters.mqtt.sink import MqttSink  # noqa: E402
+from device.adapters.mqtt.commands import Command, Rejection, parse_command  # noqa: E402
 
 HERE = Path(__file__).parent
 

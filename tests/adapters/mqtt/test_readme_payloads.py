@@ -7,10 +7,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from device import config
-from device.adapters import ha_discovery
+from device.adapters.mqtt import discovery
 from device.core.engine import Engine
 from device.core.events import IdFactory
-from device.adapters.mqtt_topics import Topics, build_state
+from device.adapters.mqtt.topics import Topics
+from device.adapters.mqtt.state import build_state
 
 README = (Path(__file__).resolve().parents[3] / "README.md").read_text()
 MQTT = README[README.index("## MQTT"):README.index("## Events")]
@@ -49,5 +50,5 @@ def test_the_event_examples_have_the_engines_keys():
 def test_the_discovery_example_is_exactly_what_the_desk_sends():
     block = re.search(r"```\nhomeassistant/binary_sensor/deskpulse_desk1/occupancy/config\n(.*?)```", MQTT, re.S).group(1)
     cfg = config.Config().replace(device={"device_id": "desk1", "name": "Office desk"}, mqtt={"host": "x"})
-    sent = dict(ha_discovery.configs(cfg, Topics.from_config(cfg)))
+    sent = dict(discovery.configs(cfg, Topics.from_config(cfg)))
     assert json.loads(block) == json.loads(sent["homeassistant/binary_sensor/deskpulse_desk1/occupancy/config"])

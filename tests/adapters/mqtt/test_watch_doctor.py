@@ -14,7 +14,7 @@ from mqtt_support import has_mosquitto_passwd, mqtt_cfg  # noqa: E402
 import pytest  # noqa: E402
 
 from device.app.commands.watch import format_event, format_state  # noqa: E402
-from device.adapters.mqtt import probe  # noqa: E402
+from device.adapters.mqtt.probe import probe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -136,7 +136,7 @@ def test_tls_verified_and_unverified(tls_files, own_broker, tmp_path, listen):
     ok, summary, fix = probe(mqtt_cfg(b.port, tmp_path), timeout=1.0)
     assert not ok
     # And the sink itself publishes over TLS.
-    from device.adapters.mqtt import MqttSink
+    from device.adapters.mqtt.sink import MqttSink
     from mqtt_support import stream
     from device.adapters.store import Store
     store = Store(tmp_path / "history.db")
@@ -162,7 +162,7 @@ def test_doctor_check_mqtt_logs_in_for_real(broker, tmp_path):
 
 def test_missing_tls_files_are_one_line_config_errors(tmp_path):
     from device.config import ConfigError
-    from device.adapters.mqtt import MqttSink
+    from device.adapters.mqtt.sink import MqttSink
     cfg = mqtt_cfg(1883, tmp_path, tls=True, ca_file=str(tmp_path / "nope.crt"))
     with pytest.raises(ConfigError, match=r"mqtt.ca_file = '.*nope.crt': cannot load it \(No such file"):
         MqttSink(cfg, db_path=tmp_path / "h.db")

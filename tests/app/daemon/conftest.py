@@ -8,7 +8,7 @@ import pytest
 from device import config
 from device.adapters.clock import FakeClock
 from device.app.daemon import Daemon
-from device.adapters.hardware import make_pin_factory
+from device.adapters.gpio.backend import make_pin_factory
 from device.adapters.store import Store
 
 CET = timezone(timedelta(hours=1))

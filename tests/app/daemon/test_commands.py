@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from device.adapters import hardware
+from device.adapters.gpio import backend
 from device.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_selftest_shows_patterns_a_beep_and_live_edges(tmp_path, factory, monkeypatch, capsys):
     cfg = tmp_path / "c.toml"
     cfg.write_text('[gpio]\npin_factory = "mock"\n')
-    monkeypatch.setattr(hardware, "make_pin_factory", lambda name: factory)
+    monkeypatch.setattr(backend, "make_pin_factory", lambda name: factory)
 
     pin = factory.pin(17)
     watching = threading.Event()

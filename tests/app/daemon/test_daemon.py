@@ -400,7 +400,7 @@ def test_served_loop_is_woken_by_a_dashboard_command_not_a_timer(desk, tmp_path)
 def test_a_second_daemon_on_the_same_history_refuses_to_start(desk, cfg, tmp_path):
     """Two writers would store events twice and fight over the status: one clear line, no pins taken."""
     from device.errors import UserError
-    from device.adapters.hardware import make_pin_factory
+    from device.adapters.gpio.backend import make_pin_factory
     first = desk().start()
     other = make_pin_factory("mock")
     second = type(first)(cfg, tmp_path, other)     # conftest's Desk, with pins of its own

@@ -248,9 +248,9 @@ def test_a_run_of_many_windows_is_one_valid_trace(tmp_path, days):
 
 def test_mock_pins_remember_a_bounded_history():
     """gpiozero's MockPin appends every change to ``states``: a demo's LED pulse grew it without end."""
-    from device.adapters import hardware
-    bound = getattr(hardware, "MOCK_PIN_STATES", 1000)
-    factory = hardware.make_pin_factory("mock")
+    from device.adapters.gpio import backend
+    bound = getattr(backend, "MOCK_PIN_STATES", 1000)
+    factory = backend.make_pin_factory("mock")
     try:
         pin = factory.pin(17)
         for _ in range(3 * bound):

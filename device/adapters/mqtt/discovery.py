@@ -19,7 +19,7 @@ the device id in as it is (``deskpulse_office-1_bout``): injective, since device
 differ and no entity key ends with ``_<another key>``. ``ids="legacy"`` is what
 every desk published before: ``-`` mapped to ``_``, so ``office-1`` and
 ``office_1`` collided. The two agree for every id without ``-``; a desk with a
-``-`` that already has entities in HA keeps the legacy ones (``device.adapters.mqtt``
+``-`` that already has entities in HA keeps the legacy ones (``device.adapters.mqtt.ha_ids``
 decides once and pins it in the history). ``default_entity_id`` needs
 ``[a-z0-9_]``, so there ``-`` is always ``_`` (HA suffixes a clash with ``_2``).
 
@@ -33,7 +33,7 @@ import json
 from typing import Any
 
 from device import __version__
-from device.adapters.mqtt_topics import OFFLINE, ONLINE, Topics
+from device.adapters.mqtt.topics import OFFLINE, ONLINE, Topics
 
 #: (component, key, name, extra config) for every entity.
 _SENSORS: list[tuple[str, str, str, dict[str, Any]]] = [

@@ -1,0 +1,33 @@
+"""The settings: TOML configuration to frozen dataclasses.
+
+One job per module:
+
+- ``schema``: the sections and keys (defaults, docs, per-key checks), ``Config``, ``ConfigError``;
+  pure, the engine imports it.
+- ``times``: ``parse_hhmm`` and ``parse_window``, the times of day in settings.
+- ``validate``: a raw table to a checked ``Config`` (``from_dict``), cross-key checks.
+- ``load``: the search path, the TOML file, secrets from the environment, ``check_files``
+  and ``default_db_path``.
+- ``show``: ``to_toml``, the effective configuration for ``deskpulse config show``.
+
+Every problem is a ``ConfigError`` whose message names the file, the key and
+what is wrong, in one line; the CLI turns it into exit code 2. The names below
+are re-exported so that ``from device import config; config.load(...)`` and
+``from device.config import Config`` keep working.
+"""
+from __future__ import annotations
+
+from device.config.load import SYSTEM_PATH, USER_PATH, check_files, default_db_path, default_path, load
+from device.config.schema import (
+    ENV_SECRETS, SECTIONS, CoachingConfig, Config, ConfigError, DashboardConfig, DeviceConfig, GpioConfig,
+    HistoryConfig, MqttConfig, SensingConfig, opt,
+)
+from device.config.show import to_toml
+from device.config.times import parse_hhmm, parse_window
+from device.config.validate import from_dict
+
+__all__ = [
+    "CoachingConfig", "Config", "ConfigError", "DashboardConfig", "DeviceConfig", "ENV_SECRETS", "GpioConfig",
+    "HistoryConfig", "MqttConfig", "SECTIONS", "SYSTEM_PATH", "SensingConfig", "USER_PATH", "check_files",
+    "default_db_path", "default_path", "from_dict", "load", "opt", "parse_hhmm", "parse_window", "to_toml",
+]
