@@ -1,4 +1,4 @@
-"""Plain SQL on the history schema (owned by device/adapters/store.py), read-only.
+"""Plain SQL on the history schema (owned by device/adapters/store/schema.py), read-only.
 
 One connection per request, kept on ``flask.g`` and opened with
 ``mode=ro`` so nothing the dashboard does can write the daemon's history.
@@ -19,14 +19,14 @@ from flask import current_app, g
 
 from device.adapters import store
 from device.core.rollup import Bout, DayStats
-from device.adapters.sqlite_uri import sqlite_uri
+from device.adapters.store.sqlite_uri import sqlite_uri
 
 DAY_COLUMNS = DayStats.COLUMNS
 BOUT_COLUMNS = Bout.COLUMNS
 
 
 def ro_uri(path: str | Path) -> str:
-    """The read-only SQLite URI of exactly ``path`` (see device/adapters/sqlite_uri.py)."""
+    """The read-only SQLite URI of exactly ``path`` (see device/adapters/store/sqlite_uri.py)."""
     return sqlite_uri(path, "ro")
 
 

@@ -16,7 +16,7 @@ def crash(d) -> list:
     d.daemon.lifecycle.close_devices()
     d.daemon.lifecycle.lock.release()
     d.daemon.stopped = True
-    d.store._pending.clear()
+    d.store._buffer.events.clear()
     return lost
 
 

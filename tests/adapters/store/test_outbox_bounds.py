@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from device.adapters.clock import FakeClock
 from device.core.events import EventFactory
-from device.adapters.outbox import Outbox
+from device.adapters.store.outbox import Outbox
 from device.adapters.store import Store
 
 DAY = 86400.0

@@ -6,10 +6,10 @@ import sqlite3
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1] / "mqtt"))  # mqtt_support.stream: plausible events
 from mqtt_support import stream  # noqa: E402
 
-from device.adapters.outbox import Outbox  # noqa: E402
+from device.adapters.store.outbox import Outbox  # noqa: E402
 from device.adapters.store import Store  # noqa: E402
 
 
