@@ -1,5 +1,8 @@
 """Sensing + coaching + the button: raw edges in, ``Event``s out, pure logic.
 
+Size: about 315 lines: the bulk replay path (``run``) drives the same state as the
+per-edge path and a property test holds them equal, so they stay in one module.
+
 The daemon, the replay, the simulator's tests and the benchmarks all drive
 this one class, so they cannot disagree about what happened.
 

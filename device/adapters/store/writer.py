@@ -1,5 +1,8 @@
 """``Store``: the daemon's history writer, and what ties its collaborators together.
 
+Size: about 315 lines: one flush, with its retry, reopen and error counting, is one job;
+splitting it would split a transaction across modules.
+
 - **Batched writes.** ``add`` only buffers (``buffer.py``); ``flush`` (called by the
   daemon every ``history.flush_interval_s``) writes the whole batch in one transaction
   (``batch.py``, then ``upkeep.py``). An SD card wears under per-second commits; one

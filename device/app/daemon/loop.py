@@ -1,5 +1,8 @@
 """The daemon's loop: one thread that owns all state, fed by one queue.
 
+Size: about 310 lines: the loop's steps stay here as methods because its error log names the
+step that failed, and those names are what a reader of the journal searches for.
+
 Everything that happens arrives as an item on ``Daemon.queue``: a GPIO edge
 ``(t, signal, value)`` put there by a gpiozero callback, a ``Command`` from
 the dashboard inbox or a sink (MQTT), or ``Stop``. The loop waits on the

@@ -1,5 +1,8 @@
 """Occupancy -> bouts, breaks and prompts: the coaching state machine, pure logic.
 
+Size: about 320 lines, some 45 of them the rules below; the state it decides on lives in
+its collaborators.
+
 Inputs are occupancy changes (``sit``/``leave`` with back-dated times),
 movement totals from the PIR, and commands (done, snooze, pause, resume);
 ``advance(now)`` fires what is due. Outputs go to ``self.out`` as
