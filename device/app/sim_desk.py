@@ -2,7 +2,7 @@
 
 The day's edges come from the desk simulator (``device/sim/simulate.py``) and
 are merged with the person's answers to the daemon's prompts
-(``device/sim/sim_person.py``): the person sees what the daemon emits through
+(``device/sim/person.py``): the person sees what the daemon emits through
 a sink (``PersonSink``) and answers through the pins. At a scaled speed a
 feeder thread drives the pins at the clock's pace (``feed_scaled``); at
 ``max`` one thread jumps a fake clock from edge to edge (``run_max``).
@@ -79,8 +79,9 @@ def _sim_edges(daemon, sim: SimSpec):
 
 
 def _sim_desk(daemon, sim: SimSpec, eyes: PersonSink):
-    """The simulated day's edges, merged with the person's answers to prompts (device/sim/sim_person.py)."""
-    from device.sim.sim_person import DeskStream, Person
+    """The simulated day's edges, merged with the person's answers to prompts (device/sim/person.py)."""
+    from device.sim.desk_stream import DeskStream
+    from device.sim.person import Person
     result = _sim_edges(daemon, sim)
     wired = daemon.inputs.devices
     person = Person(sim.profile, sim.seed, result.truth, pir="pir" in wired, button="button" in wired,
@@ -91,7 +92,7 @@ def _sim_desk(daemon, sim: SimSpec, eyes: PersonSink):
 
 
 def log_answers(desk) -> None:
-    from device.sim.sim_person import answers_summary
+    from device.sim.person import answers_summary
     log.info("the simulated person %s", answers_summary([a.kind for a in desk.actions], len(desk.person.log)))
 
 

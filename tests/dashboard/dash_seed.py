@@ -59,7 +59,7 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
     With ``until`` the replay stops there without finishing, so the last bout
     may still be open, as on a live desk. Returns the engine's status at the end.
     With ``answers`` the person answers prompts as on the daemon's simulated desk
-    (``device.sim.sim_person``: routines the PIR sees, the button), as the demo shows.
+    (``device.sim.person``: routines the PIR sees, the button), as the demo shows.
     """
     sim = simulate(profile, days, seed, start=start)
     if answers:
@@ -96,7 +96,9 @@ def seed_history(db_path: Path, cfg: Config, start: datetime, days: int, seed: i
 def _seed_answering(db_path: Path, cfg: Config, start: datetime, sim, seed: int, profile: str,
                     until: datetime | None, flush_every_s: float) -> dict[str, Any]:
     """``seed_history`` with a person who sees every event and answers through the inputs."""
-    from device.sim.sim_person import DeskStream, Person, replay_answering
+    from device.sim.answering import replay_answering
+    from device.sim.desk_stream import DeskStream
+    from device.sim.person import Person
     cfg, wall_at, engine, end, now, store = _replay_setup(db_path, cfg, start, sim, seed, until)
     person = Person(profile, seed, sim.truth, done_motion_s=cfg.coaching.done_motion_s,
                     button_hold_s=cfg.gpio.button_hold_s)

@@ -1,7 +1,7 @@
 """Tried as a new user would: the demo's day, its Today page in Chromium, and what compliance says.
 
 The demo is ``run_daemon`` on mock pins driven by a simulated person who
-answers prompts (device/sim/sim_person.py) into a real SQLite history; here at
+answers prompts (device/sim/person.py) into a real SQLite history; here at
 ``--speed max`` for one day, then the dashboard on that history in a real
 headless Chromium. A prompt ignored until a late break must read as not done,
 and a day of answered prompts must not score like a day of ignored ones.

@@ -110,7 +110,7 @@ DAY_OVER = "end of the simulated day"
 def seed_past_weeks(cfg, db: Path, start: datetime, profile: str, seed: int, weeks: int = SEED_WEEKS):
     """``weeks`` simulated weeks ending the day before ``start``, written to ``db`` as the daemon would have.
 
-    The person answers prompts as on the live simulated desk (``device.sim.sim_person``), so
+    The person answers prompts as on the live simulated desk (``device.sim.person``), so
     the figures look like a real desk's. Returns the first and last desk day written.
     """
     import json
@@ -118,7 +118,9 @@ def seed_past_weeks(cfg, db: Path, start: datetime, profile: str, seed: int, wee
     from device.config import parse_hhmm
     from device.core.engine import Engine
     from device.core.events import IdFactory
-    from device.sim.sim_person import DeskStream, Person, replay_answering
+    from device.sim.answering import replay_answering
+    from device.sim.desk_stream import DeskStream
+    from device.sim.person import Person
     from device.sim.simulate import simulate
     from device.adapters.store import Store
 

@@ -153,7 +153,7 @@ def test_the_scaled_feeder_wakes_for_an_answer_and_drives_it_on_time(monkeypatch
     from types import SimpleNamespace
 
     from device.app import sim_desk
-    from device.sim.sim_person import Person
+    from device.sim.person import Person
     from device.sim.simulate import simulate
 
     planned = []
