@@ -5,7 +5,7 @@
                                   [--workers 2] [--json] [-v]
 
 The sets (seeds written below, so every run scores the same days):
-  fixed    every profile x every PIR model of device/sim/simulate.py, SEEDS_PER_CELL traces of
+  fixed    every profile x every PIR model of device/sim/profiles.py, SEEDS_PER_CELL traces of
            DAYS_PER_TRACE days each (Monday and Tuesday, so night owls' past-midnight work is
            inside a trace). The figures of record (README, Accuracy). Rules follow the physics
            in ../shared/traces/README.md; look here to see where the errors are, but a

@@ -48,7 +48,7 @@ import device.adapters.store as store
 commits = [0]
 flush = store.Store.flush
 def counted(self):
-    busy = bool(self._pending or self._kv_pending)
+    busy = bool(self._buffer.events or self._buffer.kv)
     ok = flush(self)
     if busy and ok:
         commits[0] += 1

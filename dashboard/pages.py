@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
-from dashboard import charts, commands, history, queries, today
+from dashboard import charts, commands, history, queries, status, today
 from dashboard.cache import cached
 from dashboard.dates import day_start, desk_day, parse_day
+from dashboard.live import live as live_view
 from device.config import parse_hhmm
 from device.core.exercises import NOT_MEDICAL_ADVICE, WALK, seated_rotation
 
@@ -47,7 +48,7 @@ def today_view(day: date | None = None) -> dict[str, Any]:
     boundary, tz = _boundary(), current_app.config["TZ"]
     cur = desk_day(now, boundary)
     day = day or cur
-    live = today.live(queries.status_json(), now, current_app.config["DESKPULSE"].coaching.break_s)
+    live = live_view(status.status_json(), now, current_app.config["DESKPULSE"].coaching.break_s)
     events = queries.day_events(day.isoformat())
     is_today = day == cur
     now_utc = now.timestamp()

@@ -1,5 +1,8 @@
 """Sensing + coaching + the button: raw edges in, ``Event``s out, pure logic.
 
+Size: about 315 lines: the bulk replay path (``run``) drives the same state as the
+per-edge path and a property test holds them equal, so they stay in one module.
+
 The daemon, the replay, the simulator's tests and the benchmarks all drive
 this one class, so they cannot disagree about what happened.
 
@@ -25,6 +28,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from device import __version__
+from device.core.button import Button
 from device.core.coaching import Coach
 from device.config import Config
 from device.core.events import Event, EventFactory, IdFactory
@@ -53,9 +57,7 @@ class Engine:
         self._use_seat = self.sensing.use_seat
         self._use_pir = self.sensing.use_pir
         self._grace = PIR_GRACE_S if self.sensors == "pir" else 0.0
-        self._hold_s = cfg.gpio.button_hold_s
-        self._button_down: float | None = None
-        self._button_due = INF
+        self.button = Button(cfg.gpio.button_hold_s)
         self._now = start_t
         self._last_t = start_t
         self._coach_due = -INF  # cached coach.next_deadline(); -INF = unknown
@@ -164,7 +166,8 @@ class Engine:
         cd = self._coach_due
         if cd == -INF:
             cd = self._coach_due = self.coach.next_deadline()
-        limit = cd if cd < self._button_due else self._button_due
+        button_due = self.button.due
+        limit = cd if cd < button_due else button_due
         if now >= limit or self.sensing.changes:
             return None, None
         coach = self.coach
@@ -195,8 +198,7 @@ class Engine:
             now = self._now
         self._now = now
         self.sensing.advance(now)
-        if self._button_due <= now:
-            self._button_due = INF
+        if self.button.held(now):
             self.coach.snooze(now)
             self._coach_due = -INF
         return self._step(now)
@@ -244,7 +246,7 @@ class Engine:
 
     # ---------------------------------------------------------------- time
     def next_deadline(self) -> float | None:
-        d = min(self.sensing.next_deadline(), self._button_due)
+        d = min(self.sensing.next_deadline(), self.button.due)
         cd = self._coach_due
         if cd == -INF:
             cd = self._coach_due = self.coach.next_deadline()
@@ -293,17 +295,9 @@ class Engine:
     def _button(self, t: float, value: int) -> None:
         if value:
             self.coach.pressed_at = t   # someone is at the desk
-            if self._button_down is None:
-                self._button_down = t
-                self._button_due = t + self._hold_s
-        elif self._button_down is not None:
-            held = t - self._button_down
-            self._button_down = None
-            if self._button_due != INF and held < self._hold_s:
-                self._button_due = INF
-                self.coach.done(t, "button")
-                self._coach_due = -INF
-            self._button_due = INF
+        if self.button.edge(t, value):  # a short press: done (a hold snoozes, in _advance)
+            self.coach.done(t, "button")
+            self._coach_due = -INF
 
     # -------------------------------------------------------------- status
     def status(self, now: float) -> dict[str, Any]:

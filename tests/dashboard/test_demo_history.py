@@ -72,10 +72,10 @@ def test_a_demo_on_an_existing_history_adds_nothing_to_its_past(tmp_path):
 
 
 def test_the_simulated_persons_summary_counts_in_words(caplog):
-    from device.app.commands.run import _log_answers
+    from device.app.sim_desk import log_answers
     desk = SimpleNamespace(actions=[SimpleNamespace(kind="exercise")], person=SimpleNamespace(log=[1]))
     with caplog.at_level(logging.INFO, "deskpulse"):
-        _log_answers(desk)
+        log_answers(desk)
     assert "answered 1 of 1 prompt: 1 routine the PIR saw, 0 button presses, 0 snoozes, 0 walks taken early" \
         in caplog.text
     desk = SimpleNamespace(actions=[SimpleNamespace(kind=k) for k in ("button", "snooze", "walk", "exercise",
@@ -83,6 +83,6 @@ def test_the_simulated_persons_summary_counts_in_words(caplog):
                            person=SimpleNamespace(log=[1] * 7))
     caplog.clear()
     with caplog.at_level(logging.INFO, "deskpulse"):
-        _log_answers(desk)
+        log_answers(desk)
     assert "answered 5 of 7 prompts: 2 routines the PIR saw, 1 button press, 1 snooze, 1 walk taken early" \
         in caplog.text

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from dash_seed import NOW, write_status
 
-from dashboard.today import live
+from dashboard.live import live
 
 
 def status(age_s: float, **kw):

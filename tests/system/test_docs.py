@@ -98,3 +98,22 @@ def test_install_guide_gives_a_real_way_to_get_the_code(tmp_path):
         assert need in rel, need
     assert not [n for n in rel if n.startswith((".venv/", ".git/")) or "__pycache__" in n
                 or n.endswith((".db", ".pyc"))]
+
+
+#: a repository path as the docs write it (`device/core/sensing/`, `tests/app/replay/x.py`);
+#: NAME-like capitals are placeholders, not paths
+_DOC_PATH = re.compile(r"(?<![\w/.])((?:device|dashboard|tests|benchmarks|scripts|systemd|docs)/[\w./-]*[\w/])")
+
+
+def test_every_path_the_docs_name_exists():
+    """The docs match the tree: a module moved or split without its mentions fails here."""
+    docs = [ROOT / "README.md", ROOT / "hardware.md", ROOT / "benchmarks" / "README.md",
+            *sorted((ROOT / "docs").glob("*.md"))]
+    missing = []
+    for doc in docs:
+        for n, line in enumerate(doc.read_text().splitlines(), 1):
+            for m in _DOC_PATH.finditer(line):
+                path = m.group(1).rstrip(".")
+                if not re.search(r"[A-Z]{3}", path) and not (ROOT / path).exists():
+                    missing.append(f"{doc.relative_to(ROOT)}:{n}: {path}")
+    assert len(docs) > 5 and not missing, "\n".join(missing)

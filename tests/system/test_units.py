@@ -109,7 +109,7 @@ def test_daemon_unit_safety_settings():
     assert last(u, "User") == "deskpulse"
     assert "gpio" in " ".join(values(u, "SupplementaryGroups")).split()
     assert last(u, "StateDirectory") == "deskpulse" and last(u, "WorkingDirectory") == "/var/lib/deskpulse"
-    # the RAM copy of the resume state (device/app/daemon.py runtime_dir) must outlive a restart
+    # the RAM copy of the resume state (device/app/daemon/resume.py runtime_dir) must outlive a restart
     assert last(u, "RuntimeDirectory") == "deskpulse" and last(u, "RuntimeDirectoryPreserve") == "yes"
     assert last(u, "RuntimeDirectoryMode") == "0700"
     assert "GPIOZERO_PIN_FACTORY=lgpio" in " ".join(values(u, "Environment")).split()
@@ -225,7 +225,7 @@ def test_hardware_pin_table_matches_the_default_config():
 
 def test_the_daemon_keeps_its_ram_copy_in_the_units_runtime_directory(tmp_path, monkeypatch):
     """What RuntimeDirectory= hands over ($RUNTIME_DIRECTORY) is where the resume state goes."""
-    from device.app.commands.run import _runtime_file
+    from device.app.runner import runtime_file
     from device.app.daemon import runtime_dir
 
     u = parse_unit((SYSTEMD / "deskpulse.service").read_text())
@@ -233,7 +233,7 @@ def test_the_daemon_keeps_its_ram_copy_in_the_units_runtime_directory(tmp_path, 
     monkeypatch.setenv("RUNTIME_DIRECTORY", str(run))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "xdg"))
     assert runtime_dir() == run
-    f = _runtime_file(tmp_path / "history.db")
+    f = runtime_file(tmp_path / "history.db")
     assert f.parent == run and f.name.startswith("state-") and f.suffix == ".json"
     monkeypatch.delenv("RUNTIME_DIRECTORY")
     assert runtime_dir() == tmp_path / "xdg" / "deskpulse"

@@ -10,7 +10,7 @@ import logging
 import sqlite3
 
 from device.adapters.mqtt import discovery
-from device.adapters.sqlite_uri import sqlite_uri
+from device.adapters.store.sqlite_uri import sqlite_uri
 
 log = logging.getLogger("deskpulse.mqtt")
 

@@ -7,7 +7,7 @@ by the sink (``sink.py``: ``live``, ``state``, ``kick``, ``stop``) and by paho's
 
 Delivery is QoS 1 tracked by mid (paho's ``info.rc`` stays 4 for messages
 published offline and ``wait_for_publish`` raises, so neither is used); a row
-leaves the outbox only when its PUBACK arrives. See ``device/adapters/outbox.py``.
+leaves the outbox only when its PUBACK arrives. See ``device/adapters/store/outbox.py``.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from device.adapters.mqtt import discovery
 from device.adapters.mqtt.ha_ids import HaIds
 from device.adapters.mqtt.state import state_json
 from device.adapters.mqtt.topics import OFFLINE, ONLINE, Topics
-from device.adapters.outbox import Outbox
+from device.adapters.store.outbox import Outbox
 from device.config import parse_hhmm
 
 log = logging.getLogger("deskpulse.mqtt")

@@ -33,7 +33,7 @@ from device.adapters.mqtt.commands import MAX_COMMAND_BYTES, Command, Rejection,
 from device.adapters.mqtt.ha_ids import HaIds
 from device.adapters.mqtt.publisher import Publisher
 from device.adapters.mqtt.topics import Topics, client_id
-from device.adapters.outbox import Outbox
+from device.adapters.store.outbox import Outbox
 from device.config import default_db_path
 
 log = logging.getLogger("deskpulse.mqtt")

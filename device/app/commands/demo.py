@@ -216,7 +216,7 @@ def _stub_app(db: Path):
     import html
     import sqlite3
 
-    from device.adapters.sqlite_uri import sqlite_uri
+    from device.adapters.store.sqlite_uri import sqlite_uri
 
     def app(environ, start_response):
         try:

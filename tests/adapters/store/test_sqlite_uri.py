@@ -3,7 +3,7 @@ import sqlite3
 
 import pytest
 
-from device.adapters.sqlite_uri import sqlite_uri
+from device.adapters.store.sqlite_uri import sqlite_uri
 
 
 @pytest.mark.parametrize("name", ["a#b", "a?mode=rwc", "a%20b", "a b"])

@@ -101,3 +101,33 @@ def desk(cfg, tmp_path, factory):
         if not d.daemon.stopped:
             d.stop("teardown")
         d.store.close()
+
+
+class RecordingSink:
+    """A sink that keeps what it is given (``fail``: one whose ``publish`` raises, like a broker gone)."""
+
+    def __init__(self, fail=False):
+        self.fail, self.events, self.states, self.flushes, self.closed, self.daemon = fail, [], [], 0, 0, None
+
+    def start(self, daemon):
+        self.daemon = daemon
+
+    def publish(self, event):
+        if self.fail:
+            raise OSError("broker gone")
+        self.events.append(event)
+
+    def set_state(self, status):
+        self.states.append(dict(status))
+
+    def flushed(self):
+        self.flushes += 1
+
+    def close(self):
+        self.closed += 1
+
+
+@pytest.fixture
+def recording_sink():
+    """The ``RecordingSink`` class (tests make their own, or subclass it)."""
+    return RecordingSink

@@ -127,8 +127,8 @@ def test_after_a_reboot_into_the_past_the_log_says_so_instead_of_a_negative_age(
     a = desk().start()
     a.sit(5)
     a.daemon.stopped = True              # a power cut: no stop, the last saved state stays unclean
-    a.daemon._close_devices()
-    a.daemon._liveness_lock.release()
+    a.daemon.lifecycle.close_devices()
+    a.daemon.lifecycle.lock.release()
     a.store.close()
     b = desk(start=a.clock.wall() - timedelta(hours=60)).start()   # another boot, no RTC
     assert not b.daemon.resumed

@@ -1,4 +1,5 @@
-"""The real process: SIGTERM, kill -9, restart and resume, sd_notify on a real socket."""
+"""Start and stop (device/app/daemon/lifecycle.py): the real process (SIGTERM, kill -9, restart and resume,
+sd_notify on a real socket), and in process (one daemon per history, a failed start lets go of everything)."""
 from __future__ import annotations
 
 import json
@@ -137,31 +138,38 @@ def test_repeated_kill_9_never_corrupts_the_history(proc_env):
         seen = n
 
 
-def test_a_second_signal_during_the_first_one_does_not_hang_the_stop():
-    """Ctrl-C twice, or timeout(1)'s TERM to the process and again to its group: the second handler runs inside the first's
-    ``event.set()``, on the same thread; it must not wait for the lock that thread holds."""
-    import threading
+def test_a_second_daemon_on_the_same_history_refuses_to_start(desk, cfg, tmp_path):
+    """Two writers would store events twice and fight over the status: one clear line, no pins taken."""
+    from device.errors import UserError
+    from device.adapters.gpio.backend import make_pin_factory
+    first = desk().start()
+    other = make_pin_factory("mock")
+    second = type(first)(cfg, tmp_path, other)     # conftest's Desk, with pins of its own
+    try:
+        with pytest.raises(UserError, match="another deskpulse daemon is running on"):
+            second.start()
+        assert second.daemon.inputs is None, "refused before touching the pins"
+    finally:
+        second.store.close()
+        other.close()
+    first.sit(3)                                   # the first desk is unaffected
+    assert first.events("sit_start")
+    first.stop()
+    third = desk().start()                         # and once it has stopped, a new one starts
+    assert third.daemon.lifecycle.lock is not None
 
-    from device.app.commands.run import _Stopper
 
-    stopper = _Stopper()
-    posted = []
-    stopper.post = posted.append
+def test_a_start_that_fails_after_the_pins_are_up_lets_go_of_them_and_the_lock(desk, monkeypatch):
+    from device.adapters.liveness import daemon_alive
+    d = desk()
 
-    class EventHitBySecondSignal:
-        def __init__(self):
-            self.lock = threading.Lock()  # like the lock inside threading.Event.set()
-            self.calls = 0
-
-        def set(self):
-            with self.lock:
-                self.calls += 1
-                if self.calls == 1:
-                    stopper("SIGINT")  # the second signal, handled while the first holds the lock
-
-    stopper.event = EventHitBySecondSignal()
-    t = threading.Thread(target=stopper, args=("SIGTERM",), daemon=True)
-    t.start()
-    t.join(2.0)
-    assert not t.is_alive(), "the stop request hung on its own lock"
-    assert stopper.reason == "SIGTERM" and posted == ["SIGTERM"] and stopper.event.calls == 1
+    def broken(now):
+        raise RuntimeError("tick failed")
+    monkeypatch.setattr(d.daemon, "tick", broken)
+    with pytest.raises(RuntimeError):
+        d.daemon.start()
+    assert d.daemon.stopped and d.daemon.stop_reason == "error"
+    assert daemon_alive(d.db) is False                       # the lock is free for the next try
+    again = desk()                                           # the pins are free: a new daemon takes them
+    again.start()
+    assert again.daemon.inputs.devices

@@ -13,10 +13,10 @@ START = datetime(2026, 3, 2, 8, 0, tzinfo=timezone(timedelta(hours=1)))  # as in
 def crash(d) -> list:
     """What kill -9 leaves: no flush, no stop; the pins and the lock go with the process."""
     lost = [e for _, e in d.store.pending_events()]
-    d.daemon._close_devices()
-    d.daemon._liveness_lock.release()
+    d.daemon.lifecycle.close_devices()
+    d.daemon.lifecycle.lock.release()
     d.daemon.stopped = True
-    d.store._pending.clear()
+    d.store._buffer.events.clear()
     return lost
 
 
@@ -61,8 +61,8 @@ def test_an_idle_daemon_does_not_rewrite_its_ram_copy(desk, tmp_path):
 
 
 def test_the_ram_copy_keeps_only_the_newest_buffered_events(desk, cfg, tmp_path, monkeypatch):
-    import device.app.daemon as daemon_mod
-    monkeypatch.setattr(daemon_mod, "RAM_PENDING_MAX", 2)
+    import device.app.daemon.resume as resume_mod
+    monkeypatch.setattr(resume_mod, "RAM_PENDING_MAX", 2)
     d = desk(cfg=cfg.replace(history={"flush_interval_s": 3600.0})).start()
     d.sit(3)
     d.leave(3)                                     # sit_start, sit_end, break: all buffered

@@ -198,8 +198,8 @@ def _peak(fn) -> int:
 
 def test_replay_memory_is_bounded_by_the_block_not_the_file(tmp_path, monkeypatch):
     """Eight times the days, the same peak: the old replay held the whole file, split, and every event."""
-    from device.adapters import trace
-    monkeypatch.setattr(trace, "BLOCK_BYTES", 16 << 10, raising=False)   # both files span many blocks
+    from device.adapters.trace import reader
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 16 << 10)   # both files span many blocks
     monkeypatch.setattr(sys, "stdout", open(os.devnull, "w"))   # what is written is not held
     peaks = {}
     for days in (4, 4, 32):   # the first run imports what the replay needs
@@ -213,7 +213,8 @@ def test_replay_memory_is_bounded_by_the_block_not_the_file(tmp_path, monkeypatc
 
 
 def test_simulate_memory_is_bounded_by_the_window_not_the_run(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sim, "WINDOW_DAYS", 7, raising=False)
+    from device.sim import files
+    monkeypatch.setattr(files, "WINDOW_DAYS", 7)
     peaks = {days: _peak(lambda: main(["simulate", "--days", str(days), "--out", str(tmp_path / f"s{days}.csv")]))
              for days in (7, 7, 56)}   # the first run imports what it needs
     capsys.readouterr()
