@@ -12,8 +12,10 @@ timed in the same run, the same for the child's CPU time (user + sys, from
 how many modules it imported, and which heavy ones (Flask, paho, gpiozero,
 waitress). Target: under 3x for ``--help`` and ``config check``, no heavy
 module in any of them. The "stdlib floor" row imports only the standard
-modules ``config check`` cannot do without (argparse, dataclasses, tomllib,
-pathlib): the best ``config check`` could do without dropping one of them.
+modules ``config check`` cannot do without (argparse, tomllib; tomllib brings
+typing and datetime): the best ``config check`` could do without dropping one
+of them. (Until #12.3's cfgfast it was "argparse, dataclasses, tomllib,
+pathlib": the settings were dataclasses and load.py made Paths.)
 """
 from __future__ import annotations
 
@@ -83,7 +85,7 @@ def main() -> int:
             f.write('[device]\nname = "Desk"\n\n[gpio]\npin_factory = "mock"\n')
         environ["XDG_DATA_HOME"] = os.path.join(tmp, "data")
         argvs = {"python -c pass": [sys.executable, "-c", "pass"],
-                 "stdlib floor": [sys.executable, "-c", "import argparse, dataclasses, tomllib, pathlib"]}
+                 "stdlib floor": [sys.executable, "-c", "import argparse, tomllib"]}
         argvs.update({name: [sys.executable, "-c", DESKPULSE, *args] for name, args in cases(config_file).items()})
         for argv in argvs.values():  # warm-up: .pyc files written, page cache warm
             timed(argv, environ)

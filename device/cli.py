@@ -5,7 +5,9 @@ that ``deskpulse --help`` imports no command at all. Only the chosen command's
 module is imported; it exposes ``add_arguments(parser)`` and ``run(args) -> int``
 and keeps heavy imports (Flask, paho, gpiozero) inside ``run``, so that
 ``deskpulse replay`` does not pay for the dashboard (tests/system/test_fast_commands.py,
-benchmarks/cli_startup.py).
+benchmarks/cli_startup.py). For the same reason the parsers find the terminal width
+without ``shutil`` (``_HelpFormatter``), and ``deskpulse COMMAND ...`` builds only
+that command's parser (``build_parser(alone=True)``).
 
 A person's mistake (bad config, malformed trace, wrong argument) is one line
 on stderr and exit code 2, never a traceback.
@@ -13,7 +15,7 @@ on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
+import os
 import sys
 
 # name (also the module under device.app.commands) -> one-line help, in `deskpulse --help` order
@@ -39,14 +41,54 @@ def chosen(argv: list[str]) -> str | None:
     return None
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """Every command with its help; only ``command``'s module is imported, for its arguments and ``run``."""
-    parser = argparse.ArgumentParser(prog="deskpulse", description="A desk-sitting coach for the Raspberry Pi.")
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns``, the width argparse wraps help to, without importing
+    ``shutil`` (with zlib, bz2, lzma: ~2 ms of every command's start-up, benchmarks/cli_startup.py)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):  # no stdout, closed, not a terminal
+        return 80
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, wrapping to the width it would find itself (``HelpFormatter`` imports
+    ``shutil`` for it, and every parser makes a formatter as arguments are added)."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` with ``_HelpFormatter`` by default; the subparsers (the commands
+    and their own subcommands) are of this class too."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def build_parser(command: str | None = None, alone: bool = False) -> argparse.ArgumentParser:
+    """Every command with its help; only ``command``'s module is imported, for its arguments and ``run``.
+
+    ``alone``: the other commands are left out (each is a parser to build, ~0.2 ms). Only the
+    top-level help and the "invalid choice" error show them, so ``main`` asks for it when
+    ``argv`` begins with the command: everything after it is the command's parser's to read.
+    """
+    parser = _ArgumentParser(prog="deskpulse", description="A desk-sitting coach for the Raspberry Pi.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help in COMMANDS.items():
+        if alone and name != command:
+            continue
         p = sub.add_parser(name, help=help, description=help)
         if name == command:
-            mod = importlib.import_module(f"device.app.commands.{name}")
+            __import__(f"device.app.commands.{name}")  # (not importlib: its package is one more import)
+            mod = sys.modules[f"device.app.commands.{name}"]
             mod.add_arguments(p)
             p.set_defaults(_run=mod.run)
     return parser
@@ -60,7 +102,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(chosen(argv))
+    command = chosen(argv)
+    parser = build_parser(command, alone=command is not None and argv[0] == command)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

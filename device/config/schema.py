@@ -1,4 +1,4 @@
-"""The settings: one frozen dataclass per TOML section, each key with its default, doc and check.
+"""The settings: one frozen record (``device.config.record``) per TOML section, each key with its default, doc and check.
 
 Pure (the engine imports it): it reads no config file and no environment. A key's check takes its
 value, already of the right type, and returns None or what is wrong with it;
@@ -7,10 +7,7 @@ configuration problem becomes, phrased for a person: file, key, what is wrong.
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any
-
+from device.config.record import asdict, field, record
 from device.config.times import parse_hhmm, parse_window
 
 
@@ -80,17 +77,18 @@ def _exercises(v: tuple[str, ...]) -> str | None:
 
 
 def opt(default, check=None, doc: str = ""):
-    return field(default=default, metadata={"check": check, "doc": doc})
+    """A key: its default, its check (value -> what is wrong, or None) and its doc."""
+    return field(default, check=check, doc=doc)
 
 
-@dataclass(frozen=True)
+@record
 class DeviceConfig:
     device_id: str = opt("", None, "id in MQTT topics and HA unique_ids; empty = the hostname")
     name: str = opt("Desk", None, "friendly name shown in Home Assistant and the dashboard")
     timezone: str = opt("", _timezone, "IANA zone for day boundaries and timestamps; empty = the system's")
 
 
-@dataclass(frozen=True)
+@record
 class GpioConfig:
     pin_factory: str = opt("lgpio", _one_of("lgpio", "rpigpio", "mock"), "gpiozero backend")
     seat_pin: int = opt(17, _optional_pin, "BCM pin of the seat switch, -1 if not wired")
@@ -105,7 +103,7 @@ class GpioConfig:
     button_hold_s: float = opt(2.0, _positive, "holding the button this long snoozes instead of 'done'")
 
 
-@dataclass(frozen=True)
+@record
 class SensingConfig:
     sensors: str = opt("both", _one_of("seat", "pir", "both"), "which sensors are wired and used")
     seat_spike_s: float = opt(0.05, _non_negative, "seat pulses shorter than this are bounce or spikes")
@@ -118,7 +116,7 @@ class SensingConfig:
     object_timeout_s: float = opt(600.0, _positive, "seat+PIR: a press with no sign of a person (no leg motion as it sat down, no weight shift, not two leg motions) this long is an object, not a person")
 
 
-@dataclass(frozen=True)
+@record
 class CoachingConfig:
     break_s: float = opt(120.0, _positive, "off the chair at least this long is a break that ends a bout")
     first_prompt_min: float = opt(30.0, _positive, "continuous sitting before the seated routine (LED only)")
@@ -139,14 +137,14 @@ class CoachingConfig:
                                      "seated routine rotation, by key")
 
 
-@dataclass(frozen=True)
+@record
 class HistoryConfig:
     db_path: str = opt("", None, "SQLite file; empty = $STATE_DIRECTORY or ~/.local/share/deskpulse/history.db")
     flush_interval_s: float = opt(60.0, _positive, "batch writes this long (SD cards wear under per-second commits)")
     record_trace_dir: str = opt("", None, "record raw inputs as daily traces here; empty = off")
 
 
-@dataclass(frozen=True)
+@record
 class MqttConfig:
     host: str = opt("", None, "broker host; empty = MQTT off (the outbox still keeps events)")
     port: int = opt(1883, _port, "")
@@ -168,7 +166,7 @@ class MqttConfig:
     state_interval_s: float = opt(60.0, _positive, "refresh the retained state at least this often")
 
 
-@dataclass(frozen=True)
+@record
 class DashboardConfig:
     host: str = opt("127.0.0.1", None, "listen address; anything but loopback needs a password")
     port: int = opt(8080, _port, "")
@@ -177,7 +175,7 @@ class DashboardConfig:
     secret_key: str = opt("", None, "session key; empty = generated and kept beside the database")
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     device: DeviceConfig = field(default_factory=DeviceConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)
@@ -188,10 +186,10 @@ class Config:
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)
     source: str = "defaults"
 
-    def replace(self, **sections: dict[str, Any]) -> "Config":
+    def replace(self, **sections: dict[str, object]) -> Config:
         """A copy with some keys changed, validated like a file: ``cfg.replace(sensing={"sensors": "pir"})``."""
-        raw = {name: {**dataclasses.asdict(getattr(self, name)), **changes} for name, changes in sections.items()}
-        base = {name: dataclasses.asdict(getattr(self, name)) for name in SECTIONS}
+        raw = {name: {**asdict(getattr(self, name)), **changes} for name, changes in sections.items()}
+        base = {name: asdict(getattr(self, name)) for name in SECTIONS}
         base.update(raw)
         from device.config.validate import from_dict  # validate imports this module
         return from_dict(base, self.source)

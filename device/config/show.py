@@ -1,9 +1,7 @@
 """``deskpulse config show``: the effective configuration written back as TOML, secrets masked."""
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
-
+from device.config.record import fields
 from device.config.schema import ENV_SECRETS, SECTIONS, Config
 
 
@@ -13,7 +11,7 @@ def to_toml(cfg: Config, hide_secrets: bool = True) -> str:
     for name in SECTIONS:
         section = getattr(cfg, name)
         out.append(f"\n[{name}]")
-        for f in dataclasses.fields(section):
+        for f in fields(section):
             v = getattr(section, f.name)
             if hide_secrets and (name, f.name) in ENV_SECRETS and v:
                 v = "********"
@@ -21,7 +19,7 @@ def to_toml(cfg: Config, hide_secrets: bool = True) -> str:
     return "\n".join(out) + "\n"
 
 
-def _toml_value(v: Any) -> str:
+def _toml_value(v: object) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, float)):

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from datetime import time as dtime
 
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_HHMM = r"^([01]?\d|2[0-3]):([0-5]\d)$"  # compiled (and cached by re) when first used: most runs parse no time
 
 
 def parse_hhmm(v: str) -> dtime:
-    m = _HHMM.match(v.strip())
+    m = re.match(_HHMM, v.strip())
     if not m:
         raise ValueError(f"{v!r} is not a time of day like '09:30'")
     return dtime(int(m.group(1)), int(m.group(2)))

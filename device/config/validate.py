@@ -5,14 +5,13 @@ in one line.
 """
 from __future__ import annotations
 
-import dataclasses
 import math
-from typing import Any, get_type_hints
 
+from device.config.record import fields, types
 from device.config.schema import SECTIONS, Config, ConfigError
 
 
-def _short(v: Any, limit: int = 80) -> str:
+def _short(v: object, limit: int = 80) -> str:
     """``repr(v)``, cut: a message stays one readable line whatever the file holds."""
     r = repr(v)
     return r if len(r) <= limit else r[:limit - 3] + "..."
@@ -22,7 +21,7 @@ _TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", 
                tuple[str, ...]: "a list of strings"}
 
 
-def _coerce(source: str, key: str, want: Any, v: Any) -> Any:
+def _coerce(source: str, key: str, want: object, v: object) -> object:
     if want is bool:
         ok = isinstance(v, bool)
     elif want is int:
@@ -43,11 +42,11 @@ def _coerce(source: str, key: str, want: Any, v: Any) -> Any:
     return v
 
 
-def _section(source: str, name: str, cls: type, raw: Any) -> Any:
+def _section(source: str, name: str, cls: type, raw: object) -> object:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")
-    hints = get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls)}
+    hints = types(cls)
+    known = {f.name: f for f in fields(cls)}
     values = {}
     for key, v in raw.items():
         if key not in known:
@@ -55,7 +54,7 @@ def _section(source: str, name: str, cls: type, raw: Any) -> Any:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{source}: {name}.{_short(key, 40)}: unknown key{hint}")
         v = _coerce(source, f"{name}.{key}", hints[key], v)
-        check = known[key].metadata.get("check")
+        check = known[key].check
         problem = check(v) if check else None
         if problem:
             raise ConfigError(f"{source}: {name}.{key} = {_short(v)}: {problem}")
@@ -63,7 +62,7 @@ def _section(source: str, name: str, cls: type, raw: Any) -> Any:
     return cls(**values)
 
 
-def from_dict(raw: dict[str, Any], source: str = "<config>") -> Config:
+def from_dict(raw: dict[str, object], source: str = "<config>") -> Config:
     unknown = [k for k in raw if k not in SECTIONS]
     if unknown:
         raise ConfigError(f"{source}: [{_short(unknown[0], 40)}]: unknown section (known: {', '.join(SECTIONS)})")

@@ -6,7 +6,6 @@ insists that ExecStart's binary exists, hence the stub executable in tmp_path.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
@@ -20,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from doctor_fakes import ROOT  # noqa: E402
 
 from device import config  # noqa: E402
+from device.config.record import fields  # noqa: E402
 
 SYSTEMD = ROOT / "systemd"
 UNITS = ("deskpulse.service", "deskpulse-dashboard.service")
@@ -177,7 +177,7 @@ def test_example_config_is_valid_and_lists_every_key(tmp_path):
         m = re.match(r"^(\w+) = ", line)
         if m:
             keys.add(f"{section}.{m.group(1)}")
-    want = {f"{name}.{f.name}" for name, cls in config.SECTIONS.items() for f in dataclasses.fields(cls)}
+    want = {f"{name}.{f.name}" for name, cls in config.SECTIONS.items() for f in fields(cls)}
     assert keys == want
 
 
