@@ -30,3 +30,21 @@ def shared_dir() -> Path:
     if REQUIRE_SHARED:
         pytest.fail(f"{why}, and DESKPULSE_REQUIRE_SHARED=1 (CI) needs it", pytrace=False)
     pytest.skip(f"{why}: a plain clone; .ci/run runs these with ../shared beside the repository")
+
+
+@pytest.fixture
+def cfg(tmp_path):
+    """The default settings, wired to gpiozero's mock pins, with the history in ``tmp_path``."""
+    from device import config
+    return config.load(None, env={}).replace(gpio={"pin_factory": "mock"},
+                                             history={"db_path": str(tmp_path / "history.db")})
+
+
+@pytest.fixture
+def factory():
+    """A gpiozero MockFactory, its pins released after the test."""
+    from device.adapters.gpio.backend import make_pin_factory
+    f = make_pin_factory("mock")
+    yield f
+    f.reset()
+    f.close()

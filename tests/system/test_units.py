@@ -10,16 +10,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from doctor_fakes import ROOT  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
-from device import config  # noqa: E402
-from device.config.record import fields  # noqa: E402
+from device import config
+from device.config.record import fields
 
 SYSTEMD = ROOT / "systemd"
 UNITS = ("deskpulse.service", "deskpulse-dashboard.service")

@@ -1,32 +1,17 @@
-"""Daemon fixtures: gpiozero MockFactory pins, a FakeClock, a real SQLite history in tmp_path."""
+"""Daemon fixtures: a daemon on mock pins (``cfg`` and ``factory`` come from tests/conftest.py), a
+FakeClock, a real SQLite history in tmp_path."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from device import config
 from device.adapters.clock import FakeClock
 from device.app.daemon import Daemon
-from device.adapters.gpio.backend import make_pin_factory
 from device.adapters.store import Store
 
 CET = timezone(timedelta(hours=1))
 START = datetime(2026, 3, 2, 8, 0, tzinfo=CET)  # a Monday, 08:00
-
-
-@pytest.fixture
-def cfg(tmp_path):
-    return config.load(None, env={}).replace(gpio={"pin_factory": "mock"},
-                                             history={"db_path": str(tmp_path / "history.db")})
-
-
-@pytest.fixture
-def factory():
-    f = make_pin_factory("mock")
-    yield f
-    f.reset()
-    f.close()
 
 
 class Desk:

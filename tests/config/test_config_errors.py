@@ -64,3 +64,17 @@ def test_long_values_are_cut_in_the_message(tmp_path):
     with pytest.raises(ConfigError) as e:
         from_dict({"coaching": {"exercises": [["x" * 10000]]}}, "f.toml")
     assert len(str(e.value)) < 300 and "f.toml: coaching.exercises" in str(e.value)
+
+
+def test_the_prompts_window_is_checked_against_the_reminder_and_the_walk(tmp_path, capsys):
+    from device.cli import main
+    bad = tmp_path / "c.toml"
+    ok = tmp_path / "ok.toml"
+    ok.write_text("[coaching]\ndone_window_min = 15\n")
+    assert main(["config", "check", str(ok)]) == 0
+    for line in ("done_window_min = 4", "done_window_min = 31", "reminder_after_min = 12"):
+        bad.write_text(f"[coaching]\n{line}\n")
+        capsys.readouterr()
+        assert main(["config", "check", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "coaching.done_window_min" in err and str(bad) in err, err

@@ -1,4 +1,4 @@
-"""Fixtures for the system area; the helpers live in doctor_fakes.py (a unique module name,
+"""Fixtures for the doctor's tests; the helpers live in doctor_fakes.py (a unique module name,
 so that no other area's ``import conftest`` can pick up ours)."""
 from __future__ import annotations
 
