@@ -54,7 +54,9 @@ def format_event(desk: str, e: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     import queue
+    import signal
     import socket
+    import threading
 
     from device import config
     from device.errors import UserError
@@ -90,9 +92,19 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     statuses: dict[str, str] = {}
     states: dict[str, dict] = {}
     print(f"watching {topics.base}/… on {host}:{port} (Ctrl-C to stop)", file=out, flush=True)
+    # Ctrl-C sets a flag instead of raising: a KeyboardInterrupt landing inside ``inbox.get()`` can
+    # leave the queue's lock held, and then paho's thread blocks on ``put`` and ``loop_stop`` waits
+    # for it for ever (seen once in the suite). The loop looks at the flag twice a second.
+    interrupted: list[int] = []
+    old_handler = None
+    if threading.current_thread() is threading.main_thread():
+        old_handler = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
     try:
-        while True:
-            kind, item = inbox.get()
+        while not interrupted:
+            try:
+                kind, item = inbox.get(timeout=0.5)
+            except queue.Empty:
+                continue
             if kind == "rc":
                 if item.is_failure:
                     raise UserError(f"the broker at {host}:{port} refused the login: {item}")
@@ -113,8 +125,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                     print(format_event(desk, json.loads(item.payload)), file=out, flush=True)
             except (ValueError, TypeError, AttributeError):
                 print(f"{desk} {leaf}: unreadable payload ({len(item.payload)} bytes)", file=out, flush=True)
-    except KeyboardInterrupt:
+        return 0
+    except KeyboardInterrupt:  # before the handler was installed, or not on the main thread
         return 0
     finally:
+        if old_handler is not None:
+            signal.signal(signal.SIGINT, old_handler)
         client.disconnect()
         client.loop_stop()
