@@ -20,6 +20,13 @@ def truth_path(trace_path: str) -> str:
     return base + ".truth.csv"
 
 
+def _header(start: datetime, duration_s: float, sensors, note: str) -> str:
+    """A trace's header and column line (the format: ``device/adapters/trace/format.py``)."""
+    return (f"# deskpulse-trace v1\n# start: {start.isoformat()}\n"
+            f"# duration_s: {duration_s:g}\n# signals: {','.join(sensors)}\n"
+            f"# note: {note}\nt,signal,value\n")
+
+
 def write(result: SimResult, path: str | os.PathLike) -> tuple[str, str]:
     """Write the trace (``deskpulse-trace v1``) and its truth file; returns both paths.
 
@@ -27,11 +34,8 @@ def write(result: SimResult, path: str | os.PathLike) -> tuple[str, str]:
     instead of a method call per edge, which matters for a year of edges.
     """
     path = os.fspath(path)
-    head = (f"# deskpulse-trace v1\n# start: {result.start.isoformat()}\n"
-            f"# duration_s: {result.duration_s:g}\n# signals: {','.join(result.sensors)}\n"
-            f"# note: {result.note}\nt,signal,value\n")
     with open(path, "w", encoding="utf-8") as f:
-        f.write(head)
+        f.write(_header(result.start, result.duration_s, result.sensors, result.note))
         f.write("".join([f"{t:.4f},{s},{v}\n" for t, s, v in zip(result.times, result.signals, result.values)]))
     tp = truth_path(path)
     with open(tp, "w", encoding="utf-8") as f:
@@ -89,9 +93,7 @@ def write_days(profile: str, days: int, seed: int, path: str | os.PathLike, star
                          pir_hold_s=hold)
             if k == 0:
                 hold = r.pir_hold_s
-                f.write(f"# deskpulse-trace v1\n# start: {start.isoformat()}\n"
-                        f"# duration_s: {days * DAY:g}\n# signals: {','.join(r.sensors)}\n"
-                        f"# note: {r.note}\nt,signal,value\n")
+                f.write(_header(start, days * DAY, r.sensors, r.note))
                 ft.write("start,end\n")
             off = d0 * DAY
             rows = zip(r.times, r.signals, r.values)
