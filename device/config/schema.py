@@ -41,20 +41,19 @@ def _one_of(*choices: str):
     return check
 
 
-def _window(v: str) -> str | None:
-    try:
-        parse_window(v)
-    except ValueError as e:
-        return str(e)
-    return None
+def _parses(parse):
+    """A check that is the parser's own error message, or None when ``parse`` accepts the value."""
+    def check(v: str) -> str | None:
+        try:
+            parse(v)
+        except ValueError as e:
+            return str(e)
+        return None
+    return check
 
 
-def _hhmm(v: str) -> str | None:
-    try:
-        parse_hhmm(v)
-    except ValueError as e:
-        return str(e)
-    return None
+_window = _parses(parse_window)
+_hhmm = _parses(parse_hhmm)
 
 
 def _timezone(v: str) -> str | None:
